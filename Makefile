@@ -1,0 +1,34 @@
+# The two set-up commands of the README: `make build` and `make test`.
+VENV := .venv
+BIN := $(VENV)/bin
+export NO_MKDOCS_2_WARNING := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: build test lint schema clean
+
+$(BIN)/python:
+	python3 -m venv $(VENV)
+
+$(VENV)/.installed-runtime: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-runtime
+
+## Validate content/ and build the site into site/.
+build: $(VENV)/.installed-runtime
+	$(BIN)/jirei build
+
+## Install what the tests need and run the whole suite.
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check generator tests
+	$(BIN)/pytest
+
+## Regenerate the JSON Schema files in schema/ from the models.
+schema: $(VENV)/.installed-runtime
+	$(BIN)/jirei schema
+
+clean:
+	rm -rf site $(VENV) .pytest_cache .ruff_cache

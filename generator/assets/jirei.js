@@ -1,0 +1,43 @@
+// jirei: sort tables with class "jirei-sortable" in the browser (no server needed).
+// Each header becomes a button; cells may carry data-sort for the value to sort by.
+(function () {
+  "use strict";
+  function value(row, index, numeric) {
+    var cell = row.cells[index];
+    var raw = cell ? (cell.getAttribute("data-sort") || cell.textContent.trim()) : "";
+    return numeric ? parseFloat(raw.replace(/,/g, "")) || 0 : raw;
+  }
+  function sortBy(table, header, index) {
+    var numeric = header.getAttribute("data-type") === "number";
+    var ascending = header.getAttribute("aria-sort") !== "ascending";
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    var collator = new Intl.Collator("ja");
+    rows.sort(function (a, b) {
+      var x = value(a, index, numeric), y = value(b, index, numeric);
+      var order = numeric ? x - y : collator.compare(x, y);
+      return ascending ? order : -order;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) { th.removeAttribute("aria-sort"); });
+    header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+  }
+  function init() {
+    document.querySelectorAll("table.jirei-sortable").forEach(function (table) {
+      if (!table.tHead || table.dataset.sortReady) return;
+      table.dataset.sortReady = "1";
+      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (header, index) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "jirei-sort";
+        button.textContent = header.textContent;
+        button.setAttribute("aria-label", header.textContent + "で並べ替え");
+        button.addEventListener("click", function () { sortBy(table, header, index); });
+        header.textContent = "";
+        header.appendChild(button);
+      });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

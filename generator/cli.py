@@ -1,0 +1,104 @@
+"""Command line: jirei validate | build | new | schema."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+from generator.errors import UserError, format_problems
+
+log = logging.getLogger(__name__)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日付は YYYY-MM-DD の形で指定してください: {text}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jirei", description="自治体DX事例集の静的サイト生成器")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="content/ のレコードを検証する")
+    validate.add_argument("--content", type=Path, default=Path("content"), help="レコードのフォルダ")
+    validate.add_argument("--format", choices=["text", "json", "github"], default="text", help="出力形式")
+
+    build = commands.add_parser("build", help="検証してサイトを site/ に生成する")
+    build.add_argument("--content", type=Path, default=Path("content"))
+    build.add_argument("--site-dir", type=Path, default=Path("site"))
+    build.add_argument("--today", type=_date, default=None, help="基準日（YYYY-MM-DD、既定は今日）")
+    build.add_argument("--format", choices=["text", "json", "github"], default="text")
+
+    new = commands.add_parser("new", help="新しいレコードのひな形を作る")
+    new.add_argument("kind", choices=["case"], help="レコードの種類")
+    new.add_argument("--content", type=Path, default=Path("content"))
+    new.add_argument("--id", help="事例の ID（英小文字とハイフン）")
+    new.add_argument("--municipality", help="団体名（例: 長野県伊那市、伊那市、または団体コード）")
+    new.add_argument("--field", help="事業分野（例: 住民生活）")
+    new.add_argument("--title", help="取組名")
+
+    schema = commands.add_parser("schema", help="JSON Schema を schema/ に書き出す")
+    schema.add_argument("--output", type=Path, default=Path("schema"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except UserError as error:
+        print(format_problems(error.problems, getattr(args, "format", "text")), file=sys.stderr)
+        count = len(error.problems)
+        if getattr(args, "format", "text") == "text":
+            print(f"{count} 件の問題があります。", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "validate":
+        from generator.validate import validate_content
+
+        content, problems = validate_content(args.content)
+        if problems:
+            raise UserError(problems)
+        if args.format == "json":
+            print("[]")
+        elif args.format == "text":
+            print(
+                f"問題はありません（事例 {len(content.cases)} 件、支援制度 {len(content.programs)} 件、"
+                f"分野 {len(content.fields)} 件）。"
+            )
+        return 0
+    if args.command == "build":
+        from generator.site import build_site
+
+        today = args.today or date.today()
+        report = build_site(args.content, args.site_dir, today)
+        print(
+            f"{args.site_dir} に生成しました: 事例 {report.cases} 件、ページ {report.pages} 件"
+            f"（基準日 {today.isoformat()}）。"
+        )
+        return 0
+    if args.command == "new":
+        from generator.new import new_case
+
+        path = new_case(args.content, args.id, args.municipality, args.field, args.title)
+        print(f"{path} を作りました。コメントに沿って内容を書き、jirei validate で確かめてください。")
+        return 0
+    if args.command == "schema":
+        from generator.models import json_schemas
+
+        args.output.mkdir(parents=True, exist_ok=True)
+        for name, document in json_schemas().items():
+            text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+            (args.output / name).write_text(text, encoding="utf-8")
+            print(args.output / name)
+        return 0
+    raise AssertionError(args.command)

@@ -1,0 +1,326 @@
+"""Every record checked: against its model, then across records. All problems in one run."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from generator.errors import Problem, display_path
+from generator.load import Document, load_yaml
+from generator.models import (
+    FIELDS_FILE,
+    FIRST_FISCAL_YEAR,
+    FUNDING_FILE,
+    LAST_FISCAL_YEAR,
+    BusinessField,
+    Case,
+    FundingProgram,
+)
+from generator.municipalities import code_problem
+
+log = logging.getLogger(__name__)
+
+TAXONOMY_DIR = "taxonomy"
+CASES_DIR = "cases"
+
+
+@dataclass(frozen=True)
+class Content:
+    """Every record of content/, all valid."""
+
+    fields: list[BusinessField]
+    programs: list[FundingProgram]
+    cases: list[Case]
+
+
+def validate_content(content_dir: Path) -> tuple[Content | None, list[Problem]]:
+    """Read and check every record under `content_dir`; the content only when all is valid."""
+    problems: list[Problem] = []
+    root = content_dir.resolve()
+    if not root.is_dir():
+        return None, [Problem(display_path(content_dir), 1, 1, "content フォルダがありません")]
+
+    fields = _read_list(root / TAXONOMY_DIR / FIELDS_FILE, BusinessField, root, problems)
+    programs = _read_list(root / TAXONOMY_DIR / FUNDING_FILE, FundingProgram, root, problems)
+    cases = [
+        _read_record(path, Case, root, problems)
+        for path in _record_files(root / CASES_DIR, root, problems)
+    ]
+
+    _check_fields(fields, problems)
+    _check_programs(programs, problems)
+    _check_cases(cases, fields, programs, problems)
+    if problems:
+        return None, sorted(set(problems))
+    return Content(
+        fields=[f for _, f in fields],
+        programs=[p for _, p in programs],
+        cases=sorted((c for _, c in cases), key=lambda c: c.id),
+    ), []
+
+
+# --- files --------------------------------------------------------------------------------
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """True when the file really lies under root (a symlink pointing outside does not)."""
+    try:
+        path.resolve().relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def _record_files(folder: Path, root: Path, problems: list[Problem]) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    files = []
+    for path in sorted(folder.iterdir()):
+        display = display_path(path)
+        if path.name.startswith("."):
+            continue
+        if not _inside(path, root):
+            problems.append(Problem(display, 1, 1, "content フォルダの外を指すリンクです。読み込みません"))
+        elif path.is_dir():
+            problems.append(Problem(display, 1, 1, f"{folder.name}/ の中にフォルダは置けません"))
+        elif path.suffix != ".yaml":
+            problems.append(Problem(display, 1, 1, "レコードのファイル名は .yaml で終わる必要があります"))
+        else:
+            files.append(path)
+    return files
+
+
+def _load(path: Path, root: Path, problems: list[Problem]) -> Document | None:
+    display = display_path(path)
+    if not path.exists():
+        problems.append(Problem(display, 1, 1, "ファイルがありません"))
+        return None
+    if not _inside(path, root):
+        problems.append(Problem(display, 1, 1, "content フォルダの外を指すリンクです。読み込みません"))
+        return None
+    document, found = load_yaml(path, display)
+    problems.extend(found)
+    return document
+
+
+def _read_record(path: Path, model: type[BaseModel], root: Path, problems: list[Problem]):
+    document = _load(path, root, problems)
+    if document is None:
+        return document, None
+    if not isinstance(document.data, dict):
+        problems.append(document.problem((), "レコードはマッピング（キー: 値 の組）で書いてください"))
+        return document, None
+    return document, _validate_model(document, (), document.data, model, problems)
+
+
+def _read_list(path: Path, model: type[BaseModel], root: Path, problems: list[Problem]) -> list:
+    document = _load(path, root, problems)
+    if document is None:
+        return []
+    if not isinstance(document.data, list):
+        problems.append(document.problem((), "このファイルはリスト（- で始まる項目）で書いてください"))
+        return []
+    records = []
+    for index, item in enumerate(document.data):
+        record = _validate_model(document, (index,), item, model, problems)
+        if record is not None:
+            records.append(((document, (index,)), record))
+    return records
+
+
+# --- model errors in Japanese --------------------------------------------------------------
+
+
+def _validate_model(document: Document, prefix: tuple, data: Any, model, problems) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        for detail in error.errors():
+            loc = (*prefix, *detail["loc"])
+            key = detail["type"] == "extra_forbidden"
+            problems.append(document.problem(loc, _message(detail, model), key=key))
+        return None
+
+
+def _key_name(loc: tuple) -> str:
+    name = ""
+    for part in loc:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or "(ファイル全体)"
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model that holds the keys at `loc` (list indexes skipped)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", {})
+        if part not in fields:
+            return None
+        current = _find_model(fields[part].annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _find_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _find_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def closest(word: str, candidates) -> str | None:
+    matches = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _message(detail: dict, model: type[BaseModel]) -> str:
+    loc, kind, ctx = detail["loc"], detail["type"], detail.get("ctx", {})
+    key = _key_name(loc)
+    last = loc[-1] if loc else ""
+    if kind == "missing":
+        return f"必須のキー「{key}」がありません"
+    if kind == "extra_forbidden":
+        parent = _model_at(model, loc[:-1])
+        known = list(parent.model_fields) if parent else []
+        guess = closest(last, known)
+        hint = f"「{guess}」の誤りではありませんか" if guess else f"使えるキー: {', '.join(known)}"
+        return f"不明なキー「{last}」です。{hint}"
+    if kind.startswith("jirei_"):
+        return f"「{key}」: {detail['msg']}"
+    if kind == "string_type":
+        return f"「{key}」は文字列で書いてください（数字だけの値は \"...\" で囲みます）"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"「{key}」は整数で書いてください（引用符や小数点は付けません）"
+    if kind == "bool_type":
+        return f"「{key}」は true か false で書いてください"
+    if kind == "list_type":
+        return f"「{key}」はリスト（- で始まる項目、または [a, b]）で書いてください"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"「{key}」はマッピング（キー: 値 の組）で書いてください"
+    if kind == "literal_error":
+        return f"「{key}」は次のいずれかにしてください: {ctx.get('expected', '')}"
+    if kind == "string_too_long":
+        return f"「{key}」は {ctx['max_length']} 文字以内にしてください"
+    if kind == "string_too_short":
+        return f"「{key}」を空にはできません"
+    if kind == "too_short":
+        return f"「{key}」には {ctx.get('min_length', 1)} 件以上書いてください"
+    if kind == "string_pattern_mismatch":
+        if last == "code":
+            return f"「{key}」は6桁の数字を引用符で囲んで書いてください（例: \"202096\"）"
+        return f"「{key}」は英小文字・数字・ハイフンで書いてください（例: ina-drone-shopping）"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than"):
+        if last in ("fiscal_year",) or (len(loc) >= 2 and loc[-2] == "fiscal_years"):
+            return f"「{key}」の年度は {FIRST_FISCAL_YEAR}〜{LAST_FISCAL_YEAR} の西暦で書いてください（令和3年度 = 2021）"
+        if kind == "greater_than_equal":
+            return f"「{key}」は {ctx['ge']} 以上にしてください（負の値は書けません）"
+        if kind == "greater_than":
+            return f"「{key}」は {ctx['gt']} より大きくしてください"
+        return f"「{key}」は {ctx['le']} 以下にしてください"
+    return f"「{key}」の値が正しくありません（{detail['msg']}）"
+
+
+# --- rules across records ------------------------------------------------------------------
+
+
+def _check_fields(fields: list, problems: list[Problem]) -> None:
+    for attribute in ("no", "name", "slug"):
+        seen: dict = {}
+        for (document, prefix), record in fields:
+            value = getattr(record, attribute)
+            if value in seen:
+                problems.append(document.problem((*prefix, attribute), f"{attribute}「{value}」が重複しています"))
+            seen[value] = True
+
+
+def _check_programs(programs: list, problems: list[Problem]) -> None:
+    ids: dict[str, Any] = {}
+    for (document, prefix), program in programs:
+        if program.id in ids:
+            problems.append(document.problem((*prefix, "id"), f"制度の id「{program.id}」が重複しています"))
+        ids[program.id] = program
+    for (document, prefix), program in programs:
+        if program.successor is None:
+            continue
+        if program.successor not in ids:
+            guess = closest(program.successor, ids)
+            hint = f"。「{guess}」の誤りではありませんか" if guess else ""
+            problems.append(document.problem((*prefix, "successor"), f"後継制度「{program.successor}」が funding.yaml にありません{hint}"))
+            continue
+        seen, current = {program.id}, ids[program.successor]
+        while current is not None:
+            if current.id in seen:
+                problems.append(document.problem((*prefix, "successor"), f"後継制度のつながりが循環しています（{program.id}）"))
+                break
+            seen.add(current.id)
+            current = ids.get(current.successor) if current.successor else None
+
+
+def _check_cases(cases: list, fields: list, programs: list, problems: list[Problem]) -> None:
+    """Rules across records, on the raw data: they run even where the model found problems."""
+    field_names = [record.name for _, record in fields]
+    program_ids = {record.id for _, record in programs}
+    seen_ids: dict[str, str] = {}
+    for document, _ in cases:
+        if document is None or not isinstance(document.data, dict):
+            continue
+        data = document.data
+        case_id, stem = data.get("id"), document.path.stem
+        if isinstance(case_id, str):
+            if case_id != stem:
+                problems.append(document.problem(("id",), f"id「{case_id}」がファイル名「{stem}」と一致しません"))
+            if case_id in seen_ids:
+                problems.append(document.problem(("id",), f"id「{case_id}」は {seen_ids[case_id]} でも使われています"))
+            seen_ids.setdefault(case_id, document.display)
+        if field_names:
+            field = data.get("field")
+            if isinstance(field, str):
+                _check_field_name(document, ("field",), field, field_names, problems)
+            for index, name in _items(data, "related_fields"):
+                if isinstance(name, str):
+                    _check_field_name(document, ("related_fields", index), name, field_names, problems)
+                    if name == field:
+                        problems.append(document.problem(("related_fields", index), "related_fields に field と同じ分野は書けません"))
+        if program_ids:
+            for index, use in _items(data, "support_programs"):
+                program = use.get("program") if isinstance(use, dict) else None
+                if isinstance(program, str) and program not in program_ids:
+                    guess = closest(program, program_ids)
+                    hint = f"。「{guess}」の誤りではありませんか" if guess else ""
+                    problems.append(document.problem(("support_programs", index, "program"), f"支援制度「{program}」が funding.yaml にありません{hint}"))
+        _check_municipality(document, ("municipality",), data.get("municipality"), problems)
+        for index, other in _items(data, "similar_municipalities"):
+            _check_municipality(document, ("similar_municipalities", index), other, problems)
+
+
+def _items(data: dict, key: str) -> list[tuple[int, Any]]:
+    value = data.get(key)
+    return list(enumerate(value)) if isinstance(value, list) else []
+
+
+def _check_municipality(document: Document, loc: tuple, municipality: Any, problems) -> None:
+    if not isinstance(municipality, dict):
+        return
+    code, prefecture, name = (municipality.get(k) for k in ("code", "prefecture", "name"))
+    if not all(isinstance(v, str) for v in (code, prefecture, name)):
+        return  # the model reports the missing or mistyped key
+    message = code_problem(code, prefecture, name)
+    if message:
+        problems.append(document.problem((*loc, "code"), message))
+
+
+def _check_field_name(document, loc, name, field_names, problems) -> None:
+    if name not in field_names:
+        guess = closest(name, field_names)
+        hint = f"「{guess}」の誤りではありませんか" if guess else f"分野: {'、'.join(field_names)}"
+        problems.append(document.problem(loc, f"分野「{name}」はありません。{hint}"))
