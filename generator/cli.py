@@ -9,7 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from generator.errors import UserError, format_problems
+from generator.errors import UsageError, UserError, format_problems
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _run(args)
+    except UsageError as error:
+        print(f"エラー: {error}", file=sys.stderr)
+        return 1
     except UserError as error:
         print(format_problems(error.problems, getattr(args, "format", "text")), file=sys.stderr)
         count = len(error.problems)

@@ -50,3 +50,7 @@ def format_problems(problems: list[Problem], form: str) -> str:
     if form == "github":
         return "\n".join(p.github() for p in problems)
     return "\n".join(p.text() for p in problems)
+
+
+class UsageError(Exception):
+    """A wrong command-line argument: a Japanese message, exit code 1, no traceback."""

@@ -110,6 +110,19 @@ def load_yaml(path: Path, display: str) -> tuple[Document | None, list[Problem]]
     return document, builder.problems
 
 
+_SYNTAX_MESSAGES = {
+    "did not find expected ',' or ']'": "[ で始めたリストが ] で閉じられていません",
+    "did not find expected ',' or '}'": "{ で始めたマッピングが } で閉じられていません",
+    "mapping values are not allowed here": "ここに「キー: 値」は書けません（値の中の「: 」は引用符で囲みます）",
+    "could not find expected ':'": "キーのあとの「:」が見つかりません",
+    "did not find expected key": "キーがあるべき位置に別のものがあります（字下げがずれていませんか）",
+    "did not find expected '-' indicator": "リストの「- 」があるべき位置に別のものがあります（字下げがずれていませんか）",
+    "found unexpected end of stream": "ファイルが途中で終わっています（引用符が閉じられていません）",
+    "found unknown escape character": "\"...\" の中に使えないエスケープ（\\ の後の文字）があります",
+    "special characters are not allowed": "YAML で使えない制御文字があります",
+}
+
+
 def _syntax_problem(error: yaml.YAMLError, text: str, display: str) -> Problem:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line, column = _at(mark) if mark is not None else (1, 1)
@@ -119,8 +132,11 @@ def _syntax_problem(error: yaml.YAMLError, text: str, display: str) -> Problem:
     if "\t" in indent:
         message = "インデントにタブ文字が使われています。スペースで字下げしてください"
         return Problem(display, line, indent.index("\t") + 1, message)
-    detail = getattr(error, "problem", None) or str(error)
-    return Problem(display, line, column, f"YAML の構文エラーです（{detail}）")
+    problem = getattr(error, "problem", None) or str(error)
+    message = next((ja for en, ja in _SYNTAX_MESSAGES.items() if problem.startswith(en)), problem)
+    context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+    where = f"、{context_mark.line + 1} 行目から" if context and context_mark and context_mark.line + 1 != line else ""
+    return Problem(display, line, column, f"YAML の構文エラーです: {message}{where}")
 
 
 class _Frame:

@@ -194,7 +194,9 @@ class Case(Record):
     related_fields: list[Text] = Field([], description="関連する他の事業分野")
     municipality: Municipality = Field(description="取組を行った団体")
     population: int = Field(gt=0, description="人口（人、出典の数値のまま）")
-    population_as_of: IsoDate | None = Field(None, description="人口の基準日（YYYY-MM-DD）")
+    population_as_of: PartialDate | None = Field(
+        None, description="人口の基準日（YYYY-MM-DD、出典が月や年までなら YYYY-MM や YYYY）"
+    )
     summary: Text = Field(description="事業の概要（Markdown）")
     background: Text | None = Field(None, description="取組の経緯・きっかけ、課題認識（Markdown）")
     support_programs: list[SupportProgram] = Field([], description="活用した国等の支援制度")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +29,21 @@ def _safe_link(url: str) -> bool:
     return url.strip().lower().startswith(("http://", "https://"))
 
 
+_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def _softbreak(self, tokens, index, options, env) -> str:
+    """A line break inside a Japanese sentence joins the lines: browsers would show a space."""
+    before = tokens[index - 1].content[-1:] if index > 0 else ""
+    after = tokens[index + 1].content[:1] if index + 1 < len(tokens) else ""
+    return "" if _CJK.match(before) and _CJK.match(after) else "\n"
+
+
 def _markdown_parser() -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     parser.disable(["image", "heading", "lheading"])  # record text has no images or headings
     parser.validateLink = _safe_link
+    parser.add_render_rule("softbreak", _softbreak)
     return parser
 
 

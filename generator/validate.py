@@ -195,6 +195,8 @@ def _message(detail: dict, model: type[BaseModel]) -> str:
         guess = closest(last, known)
         hint = f"「{guess}」の誤りではありませんか" if guess else f"使えるキー: {', '.join(known)}"
         return f"不明なキー「{last}」です。{hint}"
+    if detail.get("input", "") is None and kind.endswith("_type"):
+        return f"「{key}」が空です。値を書いてください"
     if kind.startswith("jirei_"):
         return f"「{key}」: {detail['msg']}"
     if kind == "string_type":
