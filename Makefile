@@ -24,6 +24,7 @@ build: $(VENV)/.installed-runtime
 ## Install what the tests need and run the whole suite.
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check generator tests
+	$(BIN)/ruff format --check generator tests
 	$(BIN)/pytest
 
 ## Regenerate the JSON Schema files in schema/ from the models.

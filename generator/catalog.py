@@ -153,9 +153,7 @@ class Catalog:
         return sorted((e for e in self.cases if e.band == band), key=lambda e: e.case.population)
 
     def cases_in_prefecture(self, prefecture: Prefecture) -> list[CaseEntry]:
-        return sorted(
-            (e for e in self.cases if e.prefecture == prefecture), key=lambda e: e.case.municipality.code
-        )
+        return sorted((e for e in self.cases if e.prefecture == prefecture), key=lambda e: e.case.municipality.code)
 
     def cases_of_municipality(self, code: str) -> list[CaseEntry]:
         return [e for e in self.cases if e.case.municipality.code == code]

@@ -86,8 +86,7 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
         line = before.count(b"\n") + 1
         column = len(before) - (before.rfind(b"\n") + 1) + 1
         message = (
-            f"UTF-8 として読めないバイト（0x{raw[error.start]:02x}）があります。"
-            "ファイルを UTF-8 で保存し直してください"
+            f"UTF-8 として読めないバイト（0x{raw[error.start]:02x}）があります。ファイルを UTF-8 で保存し直してください"
         )
         return None, [Problem(display, line, column, message)]
 
@@ -118,7 +117,7 @@ _SYNTAX_MESSAGES = {
     "did not find expected key": "キーがあるべき位置に別のものがあります（字下げがずれていませんか）",
     "did not find expected '-' indicator": "リストの「- 」があるべき位置に別のものがあります（字下げがずれていませんか）",
     "found unexpected end of stream": "ファイルが途中で終わっています（引用符が閉じられていません）",
-    "found unknown escape character": "\"...\" の中に使えないエスケープ（\\ の後の文字）があります",
+    "found unknown escape character": '"..." の中に使えないエスケープ（\\ の後の文字）があります',
     "special characters are not allowed": "YAML で使えない制御文字があります",
 }
 
@@ -179,7 +178,10 @@ class _Builder:
         if isinstance(event, yaml.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
-                raise _Stop(*_at(event.start_mark), "1つのファイルに書けるレコードは1つです（--- で区切られた2つ目の文書があります）")
+                raise _Stop(
+                    *_at(event.start_mark),
+                    "1つのファイルに書けるレコードは1つです（--- で区切られた2つ目の文書があります）",
+                )
             return
         if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentEndEvent)):
             return
@@ -229,7 +231,9 @@ class _Builder:
         if isinstance(parent.container, list):
             return (*parent.path, len(parent.container))
         if parent.key is _NO_KEY:
-            raise _Stop(*_at(event.start_mark), "マッピングのキーには文字列を書いてください（リストやマッピングは使えません）")
+            raise _Stop(
+                *_at(event.start_mark), "マッピングのキーには文字列を書いてください（リストやマッピングは使えません）"
+            )
         return (*parent.path, parent.key)
 
     def add(self, value: Any, event, is_collection_end: bool = False) -> None:
@@ -250,7 +254,9 @@ class _Builder:
             if key in parent.keys_at:
                 line = parent.keys_at[key][0]
                 self.problems.append(
-                    Problem(self.document.display, *location, f"キー「{key}」が重複しています（{line} 行目にもあります）")
+                    Problem(
+                        self.document.display, *location, f"キー「{key}」が重複しています（{line} 行目にもあります）"
+                    )
                 )
             else:
                 parent.keys_at[key] = location

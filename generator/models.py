@@ -37,9 +37,7 @@ def _iso_date(value: Any) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise PydanticCustomError(
-            "jirei_date", "存在しない日付です: {value}（YYYY-MM-DD）", {"value": text}
-        ) from None
+        raise PydanticCustomError("jirei_date", "存在しない日付です: {value}（YYYY-MM-DD）", {"value": text}) from None
 
 
 def _partial_date(value: Any) -> str:
@@ -125,7 +123,7 @@ class FundingProgram(Record):
     name: Text = Field(description="制度の正式名称")
     ministry: Text = Field(description="所管する府省庁・団体（例: 内閣府）")
     kind: FundingKind = Field(description="制度の種類")
-    rate: str | None = Field(None, description="補助率など（出典の書き方のまま、例: \"1/2\"）")
+    rate: str | None = Field(None, description='補助率など（出典の書き方のまま、例: "1/2"）')
     period: str | None = Field(None, description="実施期間（自由記述、例: 2016–2022）")
     successor: RecordId | None = Field(None, description="この制度を引き継いだ制度の ID")
     aliases: list[Text] = Field([], description="略称・別名（検索でも使う）")
@@ -141,7 +139,7 @@ class Municipality(Record):
     """地方公共団体: 全国地方公共団体コードと都道府県名・団体名（コードと一致すること）。"""
 
     code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")] = Field(
-        description="全国地方公共団体コード（6桁、最後は検査数字）。\"202096\" のように引用符で囲む"
+        description='全国地方公共団体コード（6桁、最後は検査数字）。"202096" のように引用符で囲む'
     )
     prefecture: Text = Field(description="都道府県名（例: 長野県）")
     name: Text = Field(description="団体名（例: 伊那市）。都道府県の事例では都道府県名")
@@ -154,9 +152,7 @@ class SupportProgram(Record):
     """事例が活用した国等の支援制度。"""
 
     program: RecordId = Field(description="支援制度の ID（content/taxonomy/funding.yaml の id）")
-    fiscal_years: list[FiscalYear] = Field(
-        [], description="活用した年度（西暦の開始年、令和3年度 = 2021）"
-    )
+    fiscal_years: list[FiscalYear] = Field([], description="活用した年度（西暦の開始年、令和3年度 = 2021）")
     note: Text | None = Field(None, description="活用の内容（任意、交付金のタイプなど）")
 
 
@@ -184,9 +180,7 @@ class Case(Record):
     """事例: 地方公共団体のデジタル化の取組。"""
 
     id: RecordId = Field(description="事例の ID。ファイル名（拡張子なし）と同じ、英小文字とハイフン")
-    title: Annotated[str, StringConstraints(min_length=1, max_length=80)] = Field(
-        description="取組名（80文字以内）"
-    )
+    title: Annotated[str, StringConstraints(min_length=1, max_length=80)] = Field(description="取組名（80文字以内）")
     field: Text = Field(description="事業分野（20分野のいずれかの名前）")
     field_guessed: bool | None = Field(
         None, description="出典が分野を示さず、内容から分野を選んだ場合は true（ページには表示しない）"
@@ -207,12 +201,8 @@ class Case(Record):
     tags: list[Text] = Field([], description="キーワード（技術、テーマ）")
     links: list[Link] = Field([], description="関連リンク")
     awards: list[Text] = Field([], description="受賞歴")
-    similar_municipalities: list[Municipality] = Field(
-        [], description="類似の取組を行っている団体"
-    )
-    sources: Annotated[list[Source], Field(min_length=1)] = Field(
-        description="出典（1件以上）: 事実の根拠となる資料"
-    )
+    similar_municipalities: list[Municipality] = Field([], description="類似の取組を行っている団体")
+    sources: Annotated[list[Source], Field(min_length=1)] = Field(description="出典（1件以上）: 事実の根拠となる資料")
     updated: IsoDate | None = Field(None, description="最終確認日（YYYY-MM-DD）")
 
 

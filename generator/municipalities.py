@@ -42,10 +42,7 @@ def check_digit(first_five: str) -> int:
 def all_governments() -> dict[str, LocalGovernment]:
     with open(DATA / "municipality-codes.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    return {
-        r["code"]: LocalGovernment(r["code"], r["prefecture"], r["city"] or r["prefecture"])
-        for r in rows
-    }
+    return {r["code"]: LocalGovernment(r["code"], r["prefecture"], r["city"] or r["prefecture"]) for r in rows}
 
 
 @cache
@@ -69,19 +66,19 @@ def prefectures() -> list[Prefecture]:
 def code_problem(code: str, prefecture: str, name: str) -> str | None:
     """What is wrong with a (code, prefecture, name) triple, in Japanese, or None."""
     if len(code) != 6 or not code.isdigit():
-        return f"団体コード \"{code}\" は6桁の数字である必要があります"
+        return f'団体コード "{code}" は6桁の数字である必要があります'
     suggestion = codes_by_name().get((prefecture, name))
-    hint = f"（{name} のコードは \"{suggestion}\" です）" if suggestion else ""
+    hint = f'（{name} のコードは "{suggestion}" です）' if suggestion else ""
     if check_digit(code[:5]) != int(code[5]):
-        return f"団体コード \"{code}\" の検査数字が正しくありません{hint}"
+        return f'団体コード "{code}" の検査数字が正しくありません{hint}'
     government = all_governments().get(code)
     if government is None:
-        return f"団体コード \"{code}\" は全国地方公共団体コードにありません{hint}"
+        return f'団体コード "{code}" は全国地方公共団体コードにありません{hint}'
     if (government.prefecture, government.name) != (prefecture, name):
         if suggestion:
-            return f"{name} のコードは \"{suggestion}\" です（\"{code}\" は {government.prefecture}{_suffix(government)}）"
+            return f'{name} のコードは "{suggestion}" です（"{code}" は {government.prefecture}{_suffix(government)}）'
         return (
-            f"団体コード \"{code}\" は {government.prefecture}{_suffix(government)} のコードです。"
+            f'団体コード "{code}" は {government.prefecture}{_suffix(government)} のコードです。'
             f"prefecture と name をコードに合わせてください"
         )
     return None

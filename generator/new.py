@@ -30,17 +30,16 @@ municipality:
   name: {name}
 population:                         # 人口（人、出典の数値）。例: 66000
 # population_as_of: 2023-01-01      # 人口の基準日（任意）
+# 事業の概要（Markdown）: 次の行から2文字下げて、1〜2文のまとめと3〜4個の箇条書き（「- 」で始まる行）
 summary: |
-  # 事業の概要（Markdown）: 1〜2文のまとめと、3〜4個の箇条書き
-  - 
 # background: |                     # 取組の経緯・きっかけ（任意）
-#   
+#
 # support_programs:                 # 活用した国等の支援制度（任意）。program は funding.yaml の id
 #   - program: chiho-sosei-suishin-kofukin
 #     fiscal_years: [2021]          # 西暦の開始年（令和3年度 = 2021）
-#     note: 
+#     note:
 # advice: |                         # 他団体へのアドバイス（任意）
-#   
+#
 # department: 企画部 企画政策課      # 担当部署（任意）
 # costs:                            # 事業費（任意、千円）
 #   - fiscal_year: 2021
@@ -49,10 +48,10 @@ summary: |
 # started: "2020-08"                # 開始時期（任意、YYYY-MM または YYYY）
 # tags: [ドローン, 物流]             # キーワード（任意）
 # links:                            # 関連リンク（任意）
-#   - title: 
+#   - title:
 #     url: https://
 sources:                            # 出典（1件以上、必須）
-  - title: 
+  - title:
     url: https://
 #   published: 2024-04              # 公表日（任意）
 """

@@ -75,9 +75,7 @@ def run_mkdocs(docs: Path, site: Path, today: date) -> None:
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
-        config = load_config(
-            config_file=str(mkdocs_config_file()), docs_dir=str(docs), site_dir=str(site), strict=True
-        )
+        config = load_config(config_file=str(mkdocs_config_file()), docs_dir=str(docs), site_dir=str(site), strict=True)
         build(config)
     finally:
         if previous is None:

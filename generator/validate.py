@@ -48,10 +48,7 @@ def validate_content(content_dir: Path) -> tuple[Content | None, list[Problem]]:
 
     fields = _read_list(root / TAXONOMY_DIR / FIELDS_FILE, BusinessField, root, problems)
     programs = _read_list(root / TAXONOMY_DIR / FUNDING_FILE, FundingProgram, root, problems)
-    cases = [
-        _read_record(path, Case, root, problems)
-        for path in _record_files(root / CASES_DIR, root, problems)
-    ]
+    cases = [_read_record(path, Case, root, problems) for path in _record_files(root / CASES_DIR, root, problems)]
 
     _check_fields(fields, problems)
     _check_programs(programs, problems)
@@ -200,7 +197,7 @@ def _message(detail: dict, model: type[BaseModel]) -> str:
     if kind.startswith("jirei_"):
         return f"「{key}」: {detail['msg']}"
     if kind == "string_type":
-        return f"「{key}」は文字列で書いてください（数字だけの値は \"...\" で囲みます）"
+        return f'「{key}」は文字列で書いてください（数字だけの値は "..." で囲みます）'
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"「{key}」は整数で書いてください（引用符や小数点は付けません）"
     if kind == "bool_type":
@@ -219,11 +216,13 @@ def _message(detail: dict, model: type[BaseModel]) -> str:
         return f"「{key}」には {ctx.get('min_length', 1)} 件以上書いてください"
     if kind == "string_pattern_mismatch":
         if last == "code":
-            return f"「{key}」は6桁の数字を引用符で囲んで書いてください（例: \"202096\"）"
+            return f'「{key}」は6桁の数字を引用符で囲んで書いてください（例: "202096"）'
         return f"「{key}」は英小文字・数字・ハイフンで書いてください（例: ina-drone-shopping）"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than"):
         if last in ("fiscal_year",) or (len(loc) >= 2 and loc[-2] == "fiscal_years"):
-            return f"「{key}」の年度は {FIRST_FISCAL_YEAR}〜{LAST_FISCAL_YEAR} の西暦で書いてください（令和3年度 = 2021）"
+            return (
+                f"「{key}」の年度は {FIRST_FISCAL_YEAR}〜{LAST_FISCAL_YEAR} の西暦で書いてください（令和3年度 = 2021）"
+            )
         if kind == "greater_than_equal":
             return f"「{key}」は {ctx['ge']} 以上にしてください（負の値は書けません）"
         if kind == "greater_than":
@@ -257,12 +256,18 @@ def _check_programs(programs: list, problems: list[Problem]) -> None:
         if program.successor not in ids:
             guess = closest(program.successor, ids)
             hint = f"。「{guess}」の誤りではありませんか" if guess else ""
-            problems.append(document.problem((*prefix, "successor"), f"後継制度「{program.successor}」が funding.yaml にありません{hint}"))
+            problems.append(
+                document.problem(
+                    (*prefix, "successor"), f"後継制度「{program.successor}」が funding.yaml にありません{hint}"
+                )
+            )
             continue
         seen, current = {program.id}, ids[program.successor]
         while current is not None:
             if current.id in seen:
-                problems.append(document.problem((*prefix, "successor"), f"後継制度のつながりが循環しています（{program.id}）"))
+                problems.append(
+                    document.problem((*prefix, "successor"), f"後継制度のつながりが循環しています（{program.id}）")
+                )
                 break
             seen.add(current.id)
             current = ids.get(current.successor) if current.successor else None
@@ -292,14 +297,23 @@ def _check_cases(cases: list, fields: list, programs: list, problems: list[Probl
                 if isinstance(name, str):
                     _check_field_name(document, ("related_fields", index), name, field_names, problems)
                     if name == field:
-                        problems.append(document.problem(("related_fields", index), "related_fields に field と同じ分野は書けません"))
+                        problems.append(
+                            document.problem(
+                                ("related_fields", index), "related_fields に field と同じ分野は書けません"
+                            )
+                        )
         if program_ids:
             for index, use in _items(data, "support_programs"):
                 program = use.get("program") if isinstance(use, dict) else None
                 if isinstance(program, str) and program not in program_ids:
                     guess = closest(program, program_ids)
                     hint = f"。「{guess}」の誤りではありませんか" if guess else ""
-                    problems.append(document.problem(("support_programs", index, "program"), f"支援制度「{program}」が funding.yaml にありません{hint}"))
+                    problems.append(
+                        document.problem(
+                            ("support_programs", index, "program"),
+                            f"支援制度「{program}」が funding.yaml にありません{hint}",
+                        )
+                    )
         _check_municipality(document, ("municipality",), data.get("municipality"), problems)
         for index, other in _items(data, "similar_municipalities"):
             _check_municipality(document, ("similar_municipalities", index), other, problems)
