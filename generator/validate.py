@@ -315,8 +315,21 @@ def _check_cases(cases: list, fields: list, programs: list, problems: list[Probl
                         )
                     )
         _check_municipality(document, ("municipality",), data.get("municipality"), problems)
+        _check_duplicate_sources(document, data, problems)
         for index, other in _items(data, "similar_municipalities"):
             _check_municipality(document, ("similar_municipalities", index), other, problems)
+
+
+def _check_duplicate_sources(document: Document, data: dict, problems: list[Problem]) -> None:
+    seen: set[str] = set()
+    for index, source in _items(data, "sources"):
+        url = source.get("url") if isinstance(source, dict) else None
+        if isinstance(url, str):
+            if url in seen:
+                problems.append(
+                    document.problem(("sources", index), f"出典の URL が重複しています: {url}（1件にまとめてください）")
+                )
+            seen.add(url)
 
 
 def _items(data: dict, key: str) -> list[tuple[int, Any]]:

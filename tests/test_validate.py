@@ -181,6 +181,18 @@ RULES = [
         "sources: []",
         "「sources」には 1 件以上",
     ),
+    (
+        "duplicate-source",
+        "dup-source",
+        case_text(
+            "dup-source",
+            {
+                "    url: https://example.jp/source\n": "    url: https://example.jp/source\n  - title: 同じ出典\n    url: https://example.jp/source\n"
+            },
+        ),
+        "同じ出典",
+        "出典の URL が重複しています",
+    ),
     ("empty-file", "empty", "", None, "ファイルが空です"),
     (
         "comments-only",
