@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 
-from generator.models import BusinessField, Case, Cost, FundingProgram
+from generator.models import (
+    EMPLOYMENT_FORMS,
+    NOT_STATED,
+    REMOTE_OPTIONS,
+    AdvisorProgram,
+    BusinessField,
+    Case,
+    Cost,
+    FundingProgram,
+    Posting,
+)
 from generator.municipalities import LocalGovernment, Prefecture, all_governments, prefectures
 from generator.validate import Content
 
@@ -118,6 +129,145 @@ class ProgramUse:
     relation: str  # "" for the program itself, else 前身 / 後継
 
 
+# --- talent ---------------------------------------------------------------------------------
+
+CLOSING_SOON_DAYS = 7
+
+
+@dataclass(frozen=True)
+class PostingStatus:
+    slug: str
+    label: str
+    is_open: bool  # accepting applications: JobPosting data, apply link, feeds
+
+
+UPCOMING = PostingStatus("upcoming", "募集前", False)
+OPEN = PostingStatus("open", "募集中", True)
+CLOSING_SOON = PostingStatus("closing-soon", "締切間近", True)
+CLOSED = PostingStatus("closed", "募集終了", False)
+
+
+def posting_status(posting: Posting, today: date) -> PostingStatus:
+    """From the build date: 募集前, 募集中, 締切間近 (closes within 7 days) or 募集終了."""
+    application = posting.application
+    closes = application.closes if application else None
+    opens = application.opens if application else None
+    if posting.closed_early or posting.archived or closes is None or today > closes:
+        return CLOSED
+    if opens is not None and today < opens:
+        return UPCOMING
+    if (closes - today).days <= CLOSING_SOON_DAYS:
+        return CLOSING_SOON
+    return OPEN
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A value of an enumerated key with its URL slug (employment forms, remote options)."""
+
+    value: str
+    slug: str
+
+
+EMPLOYMENT_CHOICES = [
+    Choice(value, slug)
+    for value, slug in zip(
+        [*EMPLOYMENT_FORMS, NOT_STATED],
+        [
+            "tokubetsushoku-hijokin",
+            "kaikei-nendo-ninyo",
+            "ninkitsuki",
+            "gyomu-itaku",
+            "kigyo-haken",
+            "fukugyo-kengyo",
+            "sonota",
+            "not-stated",
+        ],
+        strict=True,
+    )
+]
+REMOTE_CHOICES = [
+    Choice(value, slug)
+    for value, slug in zip([*REMOTE_OPTIONS, NOT_STATED], ["yes", "partial", "no", "not-stated"], strict=True)
+]
+
+_WORKLOAD = re.compile(r"(月|週)\s*(\d+(?:\.\d+)?)\s*(日|時間)")
+WEEKS_PER_MONTH = 52 / 12
+
+
+@dataclass(frozen=True)
+class MonthlyPay:
+    low: int
+    high: int | None
+    how: str  # how the figure was computed, shown on the page
+
+
+def monthly_pay(posting: Posting) -> MonthlyPay | None:
+    """The pay as a monthly equivalent, where the record gives enough to compute it."""
+    pay = posting.compensation
+    if pay is None:
+        return None
+    factor, how = None, ""
+    if pay.unit == "月額":
+        factor, how = 1, "月額のまま"
+    elif pay.unit == "年額":
+        factor, how = 1 / 12, "年額を12で割った額"
+    elif pay.unit == "総額" and posting.term and posting.term.start and posting.term.end:
+        months = _months(posting.term.start, posting.term.end)
+        if months >= 1:
+            factor, how = 1 / months, f"総額を任期の{months}か月で割った額"
+    elif pay.unit in ("日額", "時給") and posting.workload:
+        match = _WORKLOAD.search(posting.workload)
+        unit_word = "日" if pay.unit == "日額" else "時間"
+        if match and match.group(3) == unit_word:
+            count = float(match.group(2))
+            factor = count if match.group(1) == "月" else count * WEEKS_PER_MONTH
+            how = f"{pay.unit}に勤務量（{match.group(0)}）を掛けた額"
+            if match.group(1) == "週":
+                how += "（1か月を52÷12週として計算）"
+    if factor is None:
+        return None
+    return MonthlyPay(round(pay.min * factor), round(pay.max * factor) if pay.max else None, how)
+
+
+def _months(start: date, end: date) -> int:
+    """Whole months of a term: 2027-04-01 to 2028-03-31 is 12."""
+    following = end + timedelta(days=1)
+    return (following.year - start.year) * 12 + following.month - start.month
+
+
+@dataclass(frozen=True)
+class PostingEntry:
+    posting: Posting
+    government: LocalGovernment
+    prefecture: Prefecture
+    status: PostingStatus
+    employment: Choice
+    remote: Choice
+    monthly: MonthlyPay | None
+
+    @property
+    def id(self) -> str:
+        return self.posting.id
+
+    @property
+    def url(self) -> str:
+        return f"talent/postings/{self.posting.id}/"
+
+    @property
+    def place(self) -> str:
+        m = self.posting.municipality
+        return m.name if m.name == m.prefecture else f"{m.prefecture} {m.name}"
+
+    @property
+    def closes(self) -> date | None:
+        return self.posting.application.closes if self.posting.application else None
+
+    @property
+    def opens(self) -> date | None:
+        return self.posting.application.opens if self.posting.application else None
+
+
 class Catalog:
     """Everything the pages need, derived once from valid content."""
 
@@ -140,6 +290,21 @@ class Catalog:
             for case in content.cases
         ]
         self.case_by_id = {e.id: e for e in self.cases}
+        employment = {c.value: c for c in EMPLOYMENT_CHOICES}
+        remote = {c.value: c for c in REMOTE_CHOICES}
+        self.postings = [
+            PostingEntry(
+                posting=posting,
+                government=governments[posting.municipality.code],
+                prefecture=self.prefecture_by_name[posting.municipality.prefecture],
+                status=posting_status(posting, today),
+                employment=employment[posting.employment],
+                remote=remote[posting.remote],
+                monthly=monthly_pay(posting),
+            )
+            for posting in content.postings
+        ]
+        self.advisors: list[AdvisorProgram] = content.advisors
 
     # --- groupings ---
 
@@ -202,6 +367,50 @@ class Catalog:
                     if use.program == used_id:
                         uses.append(ProgramUse(entry, self.programs[used_id], list(use.fiscal_years), relation))
         return uses
+
+    # --- talent ---
+
+    @property
+    def open_postings(self) -> list[PostingEntry]:
+        """Accepting applications, the nearest closing date first."""
+        return sorted((e for e in self.postings if e.status.is_open), key=lambda e: (e.closes, e.id))
+
+    @property
+    def upcoming_postings(self) -> list[PostingEntry]:
+        return sorted((e for e in self.postings if e.status == UPCOMING), key=lambda e: (e.opens, e.id))
+
+    @property
+    def closed_postings(self) -> list[PostingEntry]:
+        """The archive, the most recently posted first."""
+        return sorted(
+            (e for e in self.postings if e.status == CLOSED), key=lambda e: (e.posting.posted, e.id), reverse=True
+        )
+
+    def postings_sorted(self, entries) -> list[PostingEntry]:
+        """Open first (nearest deadline), then upcoming, then the archive."""
+        order = {id(e): i for i, e in enumerate(self.open_postings + self.upcoming_postings + self.closed_postings)}
+        return sorted(entries, key=lambda e: order[id(e)])
+
+    def postings_where(self, attribute: str, value) -> list[PostingEntry]:
+        return self.postings_sorted(e for e in self.postings if getattr(e, attribute) == value)
+
+    @property
+    def employment_choices(self) -> list[Choice]:
+        return EMPLOYMENT_CHOICES
+
+    @property
+    def remote_choices(self) -> list[Choice]:
+        return REMOTE_CHOICES
+
+    @property
+    def posting_prefectures(self) -> list[Prefecture]:
+        return [p for p in self.prefectures if any(e.prefecture == p for e in self.postings)]
+
+    def postings_citing(self, program_id: str) -> list[PostingEntry]:
+        return self.postings_sorted(e for e in self.postings if program_id in e.posting.fiscal_measures)
+
+    def advisors_citing(self, program_id: str) -> list[AdvisorProgram]:
+        return [a for a in self.advisors if program_id in a.fiscal_measures]
 
     def direct_use_count(self, program_id: str) -> int:
         return sum(1 for e in self.cases if any(u.program == program_id for u in e.case.support_programs))

@@ -33,15 +33,20 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--content", type=Path, default=Path("content"))
     build.add_argument("--site-dir", type=Path, default=Path("site"))
     build.add_argument("--today", type=_date, default=None, help="基準日（YYYY-MM-DD、既定は今日）")
+    build.add_argument(
+        "--site-url", help="公開先の URL（フィードなどの絶対 URL に使う。既定は環境変数 JIREI_SITE_URL）"
+    )
     build.add_argument("--format", choices=["text", "json", "github"], default="text")
 
     new = commands.add_parser("new", help="新しいレコードのひな形を作る")
-    new.add_argument("kind", choices=["case"], help="レコードの種類")
+    new.add_argument(
+        "kind", choices=["case", "posting", "advisor"], help="レコードの種類（事例・求人・アドバイザー制度）"
+    )
     new.add_argument("--content", type=Path, default=Path("content"))
-    new.add_argument("--id", help="事例の ID（英小文字とハイフン）")
+    new.add_argument("--id", help="レコードの ID（英小文字・数字・ハイフン）")
     new.add_argument("--municipality", help="団体名（例: 長野県伊那市、伊那市、または団体コード）")
-    new.add_argument("--field", help="事業分野（例: 住民生活）")
-    new.add_argument("--title", help="取組名")
+    new.add_argument("--field", help="事業分野（事例のみ、例: 住民生活）")
+    new.add_argument("--title", help="取組名・募集の名称・制度の名称")
 
     schema = commands.add_parser("schema", help="JSON Schema を schema/ に書き出す")
     schema.add_argument("--output", type=Path, default=Path("schema"))
@@ -75,24 +80,24 @@ def _run(args: argparse.Namespace) -> int:
             print("[]")
         elif args.format == "text":
             print(
-                f"問題はありません（事例 {len(content.cases)} 件、支援制度 {len(content.programs)} 件、"
-                f"分野 {len(content.fields)} 件）。"
+                f"問題はありません（事例 {len(content.cases)} 件、求人 {len(content.postings)} 件、"
+                f"アドバイザー制度 {len(content.advisors)} 件、支援制度 {len(content.programs)} 件、分野 {len(content.fields)} 件）。"
             )
         return 0
     if args.command == "build":
         from generator.site import build_site
 
         today = args.today or date.today()
-        report = build_site(args.content, args.site_dir, today)
+        report = build_site(args.content, args.site_dir, today, args.site_url)
         print(
             f"{args.site_dir} に生成しました: 事例 {report.cases} 件、ページ {report.pages} 件"
             f"（基準日 {today.isoformat()}）。"
         )
         return 0
     if args.command == "new":
-        from generator.new import new_case
+        from generator.new import new_record
 
-        path = new_case(args.content, args.id, args.municipality, args.field, args.title)
+        path = new_record(args.kind, args.content, args.id, args.municipality, args.field, args.title)
         print(f"{path} を作りました。コメントに沿って内容を書き、jirei validate で確かめてください。")
         return 0
     if args.command == "schema":

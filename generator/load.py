@@ -213,7 +213,9 @@ class _Builder:
                 raise _Stop(*_at(event.start_mark), f"入れ子が深すぎます（{MAX_DEPTH} 段まで）")
             container = {} if isinstance(event, yaml.MappingStartEvent) else []
             path = self.child_path(event)
-            self.document.positions[path] = _at(event.start_mark)
+            # A collection under a key is located at its key: "application:" rather than its first item.
+            under_key = self.stack and isinstance(self.stack[-1].container, dict)
+            self.document.positions[path] = self.stack[-1].key_at if under_key else _at(event.start_mark)
             self.stack.append(_Frame(container, path, event.anchor, self.nodes))
 
     def count(self, size: int, event) -> None:

@@ -206,6 +206,102 @@ class Case(Record):
     updated: IsoDate | None = Field(None, description="最終確認日（YYYY-MM-DD）")
 
 
+# --- Talent ------------------------------------------------------------------------------
+
+EMPLOYMENT_FORMS = [
+    "特別職非常勤職員",
+    "会計年度任用職員",
+    "任期付職員",
+    "業務委託",
+    "企業派遣",
+    "副業・兼業",
+    "その他",
+]
+REMOTE_OPTIONS = ["可", "一部可", "不可"]
+# Past postings whose source does not say: an honest value instead of a guess.
+NOT_STATED = "記載なし"
+
+
+class Compensation(Record):
+    """報酬（円）。"""
+
+    unit: Literal["時給", "日額", "月額", "年額", "総額"] = Field(description="報酬の単位")
+    min: int = Field(ge=0, description="金額（円）。幅があるときは下限")
+    max: int | None = Field(None, ge=0, description="上限（円、任意）")
+    note: Text | None = Field(None, description="補足（手当の有無など）")
+
+
+class Term(Record):
+    """任用・契約の期間。"""
+
+    start: IsoDate | None = Field(None, description="開始日（YYYY-MM-DD）")
+    end: IsoDate | None = Field(None, description="終了日（YYYY-MM-DD）")
+
+
+class Application(Record):
+    """応募の方法と期間。"""
+
+    opens: IsoDate | None = Field(None, description="受付開始日（YYYY-MM-DD、任意）")
+    closes: IsoDate | None = Field(None, description="締切日（YYYY-MM-DD）。archived: true の過去の募集を除いて必須")
+    url: HttpUrl | None = Field(None, description="応募・募集要項のページ")
+    method: Text | None = Field(None, description="応募方法")
+    contact: Text | None = Field(None, description="問い合わせ先")
+
+
+class Posting(Record):
+    """求人: 地方公共団体による外部デジタル人材の募集。"""
+
+    id: RecordId = Field(description="求人の ID。ファイル名（拡張子なし）と同じ、英小文字・数字とハイフン")
+    title: Annotated[str, StringConstraints(min_length=1, max_length=100)] = Field(
+        description="募集の名称（100文字以内）"
+    )
+    municipality: Municipality = Field(description="募集する団体")
+    role: Text = Field(description="役職・職名（例: CIO補佐官等）")
+    employment: Literal[*EMPLOYMENT_FORMS, NOT_STATED] = Field(
+        description="任用・契約の形態（出典に記載がなければ 記載なし）"
+    )
+    remote: Literal[*REMOTE_OPTIONS, NOT_STATED] = Field(
+        description="リモート勤務の可否（出典に記載がなければ 記載なし）"
+    )
+    workload: Text | None = Field(None, description="勤務日数・時間（例: 月4日程度）")
+    compensation: Compensation | None = Field(None, description="報酬")
+    duties: Text = Field(description="業務内容（Markdown）")
+    requirements: Text | None = Field(None, description="応募資格・求める経験（Markdown）")
+    skills: list[Text] = Field([], description="求めるスキル")
+    term: Term | None = Field(None, description="任用・契約の期間")
+    application: Application | None = Field(None, description="応募の方法と期間")
+    closed_early: Literal["filled", "cancelled"] | None = Field(
+        None, description="締切前に募集を終えた場合: filled（採用決定）または cancelled（中止）"
+    )
+    archived: bool | None = Field(None, description="出典に締切日のない過去の募集は true（常に募集終了として扱う）")
+    fiscal_measures: list[RecordId] = Field(
+        [], description="対象となる財政措置（funding.yaml の id、例: cio-hosakan-tokukou）"
+    )
+    posted: PartialDate = Field(description="募集の公表日（YYYY-MM-DD。日が分からなければ YYYY-MM か YYYY）")
+    sources: Annotated[list[Source], Field(min_length=1)] = Field(description="出典（1件以上）")
+    updated: IsoDate | None = Field(None, description="最終確認日（YYYY-MM-DD）")
+
+
+class AdvisorProgram(Record):
+    """アドバイザー派遣制度: 国などが専門家を地方公共団体に派遣する制度。"""
+
+    id: RecordId = Field(description="制度の ID。ファイル名（拡張子なし）と同じ")
+    name: Text = Field(description="制度の名称")
+    administrator: Text = Field(description="実施する府省庁・団体")
+    summary: Text = Field(description="制度の概要（Markdown）")
+    dispatch: Text | None = Field(None, description="派遣の期間・回数")
+    personnel: Text | None = Field(None, description="派遣される人材")
+    themes: list[Text] = Field([], description="支援のテーマ")
+    cost_to_municipality: Text | None = Field(None, description="団体の費用負担（例: 無償）")
+    fiscal_support: Text | None = Field(None, description="財政措置")
+    fiscal_measures: list[RecordId] = Field([], description="関係する支援制度（funding.yaml の id）")
+    eligibility: Text | None = Field(None, description="対象となる団体")
+    application: Text | None = Field(None, description="申込方法・時期")
+    url: HttpUrl | None = Field(None, description="制度の公式ページ")
+    sources: Annotated[list[Source], Field(min_length=1)] = Field(description="出典（1件以上）")
+    updated: IsoDate | None = Field(None, description="最終確認日（YYYY-MM-DD）")
+
+
 FIELDS_FILE = "fields.yaml"
 FUNDING_FILE = "funding.yaml"
 
@@ -215,6 +311,8 @@ SCHEMAS: dict[str, tuple[type[Record], bool]] = {
     "case": (Case, False),
     "fields": (BusinessField, True),
     "funding": (FundingProgram, True),
+    "posting": (Posting, False),
+    "advisor": (AdvisorProgram, False),
 }
 
 

@@ -1,4 +1,4 @@
-"""`jirei new case`: a commented record template, ready to fill."""
+"""`jirei new case|posting|advisor`: a commented record template, ready to fill."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from generator.errors import UsageError
 from generator.load import load_yaml
 from generator.models import FIELDS_FILE
 from generator.municipalities import LocalGovernment, all_governments
-from generator.validate import CASES_DIR, TAXONOMY_DIR
+from generator.validate import ADVISORS_DIR, CASES_DIR, POSTINGS_DIR, TAXONOMY_DIR
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -54,6 +54,66 @@ sources:                            # 出典（1件以上、必須）
   - title:
     url: https://
 #   published: 2024-04              # 公表日（任意）
+"""
+
+
+POSTING_TEMPLATE = """\
+# yaml-language-server: $schema=../../../schema/posting.schema.json
+# 求人のひな形です。「# 」で始まる行は説明なので、書き終えたら消してかまいません。
+# 募集要項など公開された資料から書き、その資料を sources に挙げてください。
+# 書き終えたら jirei validate で確かめます。
+id: {id}
+title: {title}
+municipality:
+  code: "{code}"
+  prefecture: {prefecture}
+  name: {name}
+role:                               # 役職・職名（例: CIO補佐官等）
+employment:                         # 特別職非常勤職員 / 会計年度任用職員 / 任期付職員 / 業務委託 / 企業派遣 / 副業・兼業 / その他
+remote:                             # 可 / 一部可 / 不可
+# workload: 月4日程度                # 勤務日数・時間（任意）
+# compensation:                     # 報酬（任意、円）
+#   unit: 日額                       # 時給 / 日額 / 月額 / 年額 / 総額
+#   min: 30000
+#   max: 50000
+# 業務内容（Markdown）: 次の行から2文字下げて書きます
+duties: |
+# requirements: |                   # 応募資格（任意、Markdown）
+# skills: [データ活用, 情報セキュリティ]
+# term: {{start: 2027-04-01, end: 2028-03-31}}   # 任期（任意）
+application:
+  # opens: 2026-11-01               # 受付開始日（任意）
+  closes:                           # 締切日（YYYY-MM-DD、必須）
+  # url: https://                   # 募集要項のページ（任意）
+  # method: 応募フォームから         # 応募方法（任意）
+  # contact: 情報政策課             # 問い合わせ先（任意）
+# fiscal_measures: [cio-hosakan-tokukou]   # 対象となる財政措置（任意、funding.yaml の id）
+posted:                             # 募集の公表日（YYYY-MM-DD）
+sources:                            # 出典（1件以上、必須）。募集要項のページなど
+  - title:
+    url: https://
+"""
+
+ADVISOR_TEMPLATE = """\
+# yaml-language-server: $schema=../../../schema/advisor.schema.json
+# アドバイザー派遣制度のひな形です。出典にない項目はキーごと削除してください。
+id: {id}
+name: {title}
+administrator:                      # 実施する府省庁・団体
+# 制度の概要（Markdown）: 次の行から2文字下げて書きます
+summary: |
+# personnel:                        # 派遣される人材（任意）
+# dispatch:                         # 派遣の期間・回数（任意）
+# themes: [AI活用, 自治体システム]    # 支援のテーマ（任意）
+# cost_to_municipality: 無償          # 団体の費用負担（任意）
+# fiscal_support:                   # 財政措置（任意）
+# fiscal_measures: []               # 関係する支援制度（任意、funding.yaml の id）
+# eligibility:                      # 対象団体（任意）
+# application:                      # 申込方法・時期（任意）
+# url: https://                     # 公式ページ（任意）
+sources:                            # 出典（1件以上、必須）
+  - title:
+    url: https://
 """
 
 
@@ -103,33 +163,39 @@ def _yaml_text(value: str) -> str:
     return f'"{escaped}"'
 
 
-def new_case(
-    content_dir: Path, case_id: str | None, municipality: str | None, field: str | None, title: str | None
+def new_record(
+    kind: str,
+    content_dir: Path,
+    record_id: str | None,
+    municipality: str | None,
+    field: str | None,
+    title: str | None,
 ) -> Path:
-    government = resolve_municipality(_ask("団体（例: 長野県伊那市）", municipality))
-    names = field_names(content_dir)
-    field = _ask(f"事業分野（{'、'.join(names)}）", field)
-    if field not in names:
-        raise UsageError(f"分野「{field}」はありません。次のいずれかです: {'、'.join(names)}")
-    title = _ask("取組名（80文字以内）", title)
-    if len(title) > 80:
-        raise UsageError(f"取組名が {len(title)} 文字です。80文字以内にしてください")
-    case_id = _ask("ID（英小文字・数字・ハイフン、例: ina-drone-shopping）", case_id)
-    if not ID_PATTERN.match(case_id):
-        raise UsageError(f"ID「{case_id}」は英小文字・数字・ハイフンで書いてください（例: ina-drone-shopping）")
-    path = content_dir / CASES_DIR / f"{case_id}.yaml"
+    """Write a commented template for a case, posting or advisor program; never overwrite."""
+    values: dict[str, str] = {}
+    if kind in ("case", "posting"):
+        government = resolve_municipality(_ask("団体（例: 長野県伊那市）", municipality))
+        values.update(code=government.code, prefecture=government.prefecture, name=government.name)
+    if kind == "case":
+        names = field_names(content_dir)
+        values["field"] = _ask(f"事業分野（{'、'.join(names)}）", field)
+        if values["field"] not in names:
+            raise UsageError(f"分野「{values['field']}」はありません。次のいずれかです: {'、'.join(names)}")
+    label, limit = {"case": ("取組名", 80), "posting": ("募集の名称", 100), "advisor": ("制度の名称", 200)}[kind]
+    title = _ask(f"{label}（{limit}文字以内）", title)
+    if len(title) > limit:
+        raise UsageError(f"{label}が {len(title)} 文字です。{limit}文字以内にしてください")
+    record_id = _ask("ID（英小文字・数字・ハイフン、例: ina-drone-shopping）", record_id)
+    if not ID_PATTERN.match(record_id):
+        raise UsageError(f"ID「{record_id}」は英小文字・数字・ハイフンで書いてください（例: ina-drone-shopping）")
+    folder, template = {
+        "case": (CASES_DIR, CASE_TEMPLATE),
+        "posting": (POSTINGS_DIR, POSTING_TEMPLATE),
+        "advisor": (ADVISORS_DIR, ADVISOR_TEMPLATE),
+    }[kind]
+    path = content_dir / folder / f"{record_id}.yaml"
     if path.exists():
         raise UsageError(f"{path} はすでにあります。別の ID を指定してください")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        CASE_TEMPLATE.format(
-            id=case_id,
-            title=_yaml_text(title),
-            field=field,
-            code=government.code,
-            prefecture=government.prefecture,
-            name=government.name,
-        ),
-        encoding="utf-8",
-    )
+    path.write_text(template.format(id=record_id, title=_yaml_text(title), **values), encoding="utf-8")
     return path

@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from generator import models
-from generator.catalog import Catalog, wareki_fiscal_year, wareki_fiscal_years
+from generator.catalog import Catalog, PostingEntry, wareki_fiscal_year, wareki_fiscal_years
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,71 @@ def page_url(path: str) -> str:
     return path[: -len(".md")] + "/"
 
 
+# How our employment forms map to schema.org JobPosting employmentType (Google's values).
+EMPLOYMENT_TYPES = {
+    "特別職非常勤職員": ["PART_TIME"],
+    "会計年度任用職員": ["TEMPORARY"],
+    "任期付職員": ["FULL_TIME", "TEMPORARY"],
+    "業務委託": ["CONTRACTOR"],
+    "企業派遣": ["OTHER"],
+    "副業・兼業": ["PART_TIME"],
+    "その他": ["OTHER"],
+}
+SALARY_UNITS = {"時給": "HOUR", "日額": "DAY", "月額": "MONTH", "年額": "YEAR"}
+
+
+def job_posting_data(entry: PostingEntry) -> dict[str, Any]:
+    """schema.org JobPosting for an open posting: Google's required properties and what we can fill."""
+    posting = entry.posting
+    municipality = posting.municipality
+    organization = (
+        municipality.name
+        if municipality.name == municipality.prefecture
+        else f"{municipality.prefecture}{municipality.name}"
+    )
+    address = {"@type": "PostalAddress", "addressRegion": municipality.prefecture, "addressCountry": "JP"}
+    if municipality.name != municipality.prefecture:
+        address["addressLocality"] = municipality.name
+    description = record_markdown(posting.duties) + record_markdown(posting.requirements)
+    data: dict[str, Any] = {
+        "@context": "https://schema.org/",
+        "@type": "JobPosting",
+        "title": posting.role,
+        "description": str(description),
+        "datePosted": _full_date(entry.opens.isoformat() if entry.opens else posting.posted),
+        "validThrough": f"{entry.closes.isoformat()}T23:59:59+09:00",
+        "hiringOrganization": {"@type": "Organization", "name": organization},
+        "jobLocation": {"@type": "Place", "address": address},
+        "identifier": {"@type": "PropertyValue", "name": organization, "value": posting.id},
+    }
+    if posting.employment in EMPLOYMENT_TYPES:
+        data["employmentType"] = EMPLOYMENT_TYPES[posting.employment]
+    pay = posting.compensation
+    if pay is not None and pay.unit in SALARY_UNITS:
+        value: dict[str, Any] = {"@type": "QuantitativeValue", "unitText": SALARY_UNITS[pay.unit]}
+        if pay.max and pay.max != pay.min:
+            value.update(minValue=pay.min, maxValue=pay.max)
+        else:
+            value["value"] = pay.min
+        data["baseSalary"] = {"@type": "MonetaryAmount", "currency": "JPY", "value": value}
+    if posting.remote == "可":
+        data["jobLocationType"] = "TELECOMMUTE"
+        data["applicantLocationRequirements"] = {"@type": "Country", "name": "Japan"}
+    return data
+
+
+def _full_date(text: str) -> str:
+    """A partial date (YYYY or YYYY-MM) as the first day it covers."""
+    year, month, day = (text.split("-") + ["01", "01"])[:3]
+    return f"{year}-{month}-{day}"
+
+
+def script_json(data: Any) -> Markup:
+    """JSON for a <script> element: valid JSON whatever the text holds, never closing the element."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -101,6 +166,7 @@ def environment() -> jinja2.Environment:
         wareki=wareki_fiscal_year,
         wareki_years=wareki_fiscal_years,
     )
+    env.globals.update(job_posting=lambda entry: script_json(job_posting_data(entry)))
     return env
 
 
@@ -153,6 +219,11 @@ REFERENCE_MODELS = [
     models.Source,
     models.FundingProgram,
     models.BusinessField,
+    models.Posting,
+    models.Compensation,
+    models.Term,
+    models.Application,
+    models.AdvisorProgram,
 ]
 
 
@@ -182,6 +253,30 @@ def render_pages(catalog: Catalog) -> dict[str, str]:
     page("prefectures/index.md", "prefectures.md.j2")
     for prefecture in catalog.prefectures:
         page(f"prefectures/{prefecture.slug}.md", "prefecture.md.j2", prefecture=prefecture)
+    page("talent/index.md", "talent.md.j2")
+    for entry in catalog.postings:
+        page(f"talent/postings/{entry.id}.md", "posting.md.j2", entry=entry, posting=entry.posting)
+    page("talent/advisors/index.md", "advisors.md.j2")
+    for advisor in catalog.advisors:
+        page(f"talent/advisors/{advisor.id}.md", "advisor.md.j2", program=advisor)
+    for choice in catalog.employment_choices:
+        entries = catalog.postings_where("employment", choice)
+        if entries:
+            heading = f"任用形態: {choice.value}"
+            page(f"talent/employment/{choice.slug}.md", "talent_group.md.j2", heading=heading, entries=entries)
+    for choice in catalog.remote_choices:
+        entries = catalog.postings_where("remote", choice)
+        if entries:
+            heading = f"リモート勤務: {choice.value}"
+            page(f"talent/remote/{choice.slug}.md", "talent_group.md.j2", heading=heading, entries=entries)
+    for prefecture in catalog.posting_prefectures:
+        entries = catalog.postings_where("prefecture", prefecture)
+        page(
+            f"talent/prefectures/{prefecture.slug}.md",
+            "talent_group.md.j2",
+            heading=f"{prefecture.name}の求人",
+            entries=entries,
+        )
     page("about/index.md", "about.md.j2")
     page(
         "about/fields.md",

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from generator.catalog import Catalog
 from generator.errors import UserError
+from generator.feeds import render_feeds
 from generator.render import render_pages
 from generator.validate import validate_content
 
@@ -37,33 +38,43 @@ def mkdocs_config_file() -> Path:
     return PROJECT / "mkdocs.yml"
 
 
-def build_site(content_dir: Path, site_dir: Path, today: date) -> BuildReport:
+DEFAULT_SITE_URL = "http://localhost:8000/"
+
+
+def build_site(content_dir: Path, site_dir: Path, today: date, site_url: str | None = None) -> BuildReport:
     content, problems = validate_content(content_dir)
     if problems:
         raise UserError(problems)
+    site_url = site_url or os.environ.get("JIREI_SITE_URL") or DEFAULT_SITE_URL
     catalog = Catalog(content, today)
     pages = render_pages(catalog)
+    files = render_feeds(catalog, site_url)
 
     # All data is gathered and valid: writing starts here, in a folder beside the site.
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".jirei-build-", dir=site_dir.parent) as work:
         docs, built = Path(work) / "docs", Path(work) / "site"
-        write_docs(pages, docs)
-        run_mkdocs(docs, built, today)
+        write_docs(pages, files, docs)
+        run_mkdocs(docs, built, today, site_url)
         replace_directory(built, site_dir)
     return BuildReport(cases=len(catalog.cases), pages=len(pages))
 
 
-def write_docs(pages: dict[str, str], docs: Path) -> None:
+def write_docs(pages: dict[str, str], files: dict[str, bytes], docs: Path) -> None:
+    """Markdown pages, and files (feeds) that MkDocs copies as they are."""
     for relative, markdown in pages.items():
         path = docs / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(markdown, encoding="utf-8")
+    for relative, data in files.items():
+        path = docs / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
     shutil.copytree(ASSETS, docs / "assets")
 
 
-def run_mkdocs(docs: Path, site: Path, today: date) -> None:
+def run_mkdocs(docs: Path, site: Path, today: date, site_url: str) -> None:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.build import build
     from mkdocs.config import load_config

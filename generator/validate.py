@@ -6,6 +6,7 @@ import difflib
 import logging
 import typing
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,11 @@ from generator.models import (
     FIRST_FISCAL_YEAR,
     FUNDING_FILE,
     LAST_FISCAL_YEAR,
+    AdvisorProgram,
     BusinessField,
     Case,
     FundingProgram,
+    Posting,
 )
 from generator.municipalities import code_problem
 
@@ -28,6 +31,8 @@ log = logging.getLogger(__name__)
 
 TAXONOMY_DIR = "taxonomy"
 CASES_DIR = "cases"
+POSTINGS_DIR = "talent/postings"
+ADVISORS_DIR = "talent/advisors"
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,8 @@ class Content:
     fields: list[BusinessField]
     programs: list[FundingProgram]
     cases: list[Case]
+    postings: list[Posting]
+    advisors: list[AdvisorProgram]
 
 
 def validate_content(content_dir: Path) -> tuple[Content | None, list[Problem]]:
@@ -48,18 +55,32 @@ def validate_content(content_dir: Path) -> tuple[Content | None, list[Problem]]:
 
     fields = _read_list(root / TAXONOMY_DIR / FIELDS_FILE, BusinessField, root, problems)
     programs = _read_list(root / TAXONOMY_DIR / FUNDING_FILE, FundingProgram, root, problems)
-    cases = [_read_record(path, Case, root, problems) for path in _record_files(root / CASES_DIR, root, problems)]
+    cases, postings, advisors = (
+        [_read_record(path, model, root, problems) for path in _record_files(root / folder, root, problems)]
+        for folder, model in ((CASES_DIR, Case), (POSTINGS_DIR, Posting), (ADVISORS_DIR, AdvisorProgram))
+    )
 
     _check_fields(fields, problems)
     _check_programs(programs, problems)
-    _check_cases(cases, fields, programs, problems)
+    field_names = [record.name for _, record in fields]
+    program_ids = {record.id for _, record in programs}
+    for records in (cases, postings, advisors):
+        _check_records(records, program_ids, problems)
+    _check_cases(cases, field_names, program_ids, problems)
+    _check_postings(postings, problems)
     if problems:
         return None, sorted(set(problems))
     return Content(
         fields=[f for _, f in fields],
         programs=[p for _, p in programs],
-        cases=sorted((c for _, c in cases), key=lambda c: c.id),
+        cases=_sorted_records(cases),
+        postings=_sorted_records(postings),
+        advisors=_sorted_records(advisors),
     ), []
+
+
+def _sorted_records(records: list) -> list:
+    return sorted((record for _, record in records), key=lambda record: record.id)
 
 
 # --- files --------------------------------------------------------------------------------
@@ -192,7 +213,9 @@ def _message(detail: dict, model: type[BaseModel]) -> str:
         guess = closest(last, known)
         hint = f"「{guess}」の誤りではありませんか" if guess else f"使えるキー: {', '.join(known)}"
         return f"不明なキー「{last}」です。{hint}"
-    if detail.get("input", "") is None and kind.endswith("_type"):
+    if detail.get("input", "") is None and (
+        kind.endswith("_type") or kind.startswith("jirei_") or kind == "literal_error"
+    ):
         return f"「{key}」が空です。値を書いてください"
     if kind.startswith("jirei_"):
         return f"「{key}」: {detail['msg']}"
@@ -207,7 +230,8 @@ def _message(detail: dict, model: type[BaseModel]) -> str:
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return f"「{key}」はマッピング（キー: 値 の組）で書いてください"
     if kind == "literal_error":
-        return f"「{key}」は次のいずれかにしてください: {ctx.get('expected', '')}"
+        expected = str(ctx.get("expected", "")).replace("' or '", "', '").replace("'", "").split(", ")
+        return f"「{key}」は次のいずれかにしてください: {' / '.join(expected)}"
     if kind == "string_too_long":
         return f"「{key}」は {ctx['max_length']} 文字以内にしてください"
     if kind == "string_too_short":
@@ -273,22 +297,36 @@ def _check_programs(programs: list, problems: list[Problem]) -> None:
             current = ids.get(current.successor) if current.successor else None
 
 
-def _check_cases(cases: list, fields: list, programs: list, problems: list[Problem]) -> None:
-    """Rules across records, on the raw data: they run even where the model found problems."""
-    field_names = [record.name for _, record in fields]
-    program_ids = {record.id for _, record in programs}
+def _records_data(records: list):
+    for document, _ in records:
+        if document is not None and isinstance(document.data, dict):
+            yield document, document.data
+
+
+def _check_records(records: list, program_ids: set[str], problems: list[Problem]) -> None:
+    """Rules every record type shares, on the raw data: they run even where the model failed."""
     seen_ids: dict[str, str] = {}
-    for document, _ in cases:
-        if document is None or not isinstance(document.data, dict):
-            continue
-        data = document.data
-        case_id, stem = data.get("id"), document.path.stem
-        if isinstance(case_id, str):
-            if case_id != stem:
-                problems.append(document.problem(("id",), f"id「{case_id}」がファイル名「{stem}」と一致しません"))
-            if case_id in seen_ids:
-                problems.append(document.problem(("id",), f"id「{case_id}」は {seen_ids[case_id]} でも使われています"))
-            seen_ids.setdefault(case_id, document.display)
+    for document, data in _records_data(records):
+        record_id, stem = data.get("id"), document.path.stem
+        if isinstance(record_id, str):
+            if record_id != stem:
+                problems.append(document.problem(("id",), f"id「{record_id}」がファイル名「{stem}」と一致しません"))
+            if record_id in seen_ids:
+                problems.append(
+                    document.problem(("id",), f"id「{record_id}」は {seen_ids[record_id]} でも使われています")
+                )
+            seen_ids.setdefault(record_id, document.display)
+        _check_municipality(document, ("municipality",), data.get("municipality"), problems)
+        for index, other in _items(data, "similar_municipalities"):
+            _check_municipality(document, ("similar_municipalities", index), other, problems)
+        _check_duplicate_sources(document, data, problems)
+        if program_ids:
+            for index, measure in _items(data, "fiscal_measures"):
+                _check_program_id(document, ("fiscal_measures", index), measure, program_ids, problems)
+
+
+def _check_cases(cases: list, field_names: list[str], program_ids: set[str], problems: list[Problem]) -> None:
+    for document, data in _records_data(cases):
         if field_names:
             field = data.get("field")
             if isinstance(field, str):
@@ -305,19 +343,57 @@ def _check_cases(cases: list, fields: list, programs: list, problems: list[Probl
         if program_ids:
             for index, use in _items(data, "support_programs"):
                 program = use.get("program") if isinstance(use, dict) else None
-                if isinstance(program, str) and program not in program_ids:
-                    guess = closest(program, program_ids)
-                    hint = f"。「{guess}」の誤りではありませんか" if guess else ""
-                    problems.append(
-                        document.problem(
-                            ("support_programs", index, "program"),
-                            f"支援制度「{program}」が funding.yaml にありません{hint}",
-                        )
-                    )
-        _check_municipality(document, ("municipality",), data.get("municipality"), problems)
-        _check_duplicate_sources(document, data, problems)
-        for index, other in _items(data, "similar_municipalities"):
-            _check_municipality(document, ("similar_municipalities", index), other, problems)
+                _check_program_id(document, ("support_programs", index, "program"), program, program_ids, problems)
+
+
+def _check_program_id(document: Document, loc: tuple, program: Any, program_ids: set[str], problems) -> None:
+    if isinstance(program, str) and program not in program_ids:
+        guess = closest(program, program_ids)
+        hint = f"。「{guess}」の誤りではありませんか" if guess else ""
+        problems.append(document.problem(loc, f"支援制度「{program}」が funding.yaml にありません{hint}"))
+
+
+def _as_date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _check_postings(postings: list, problems: list[Problem]) -> None:
+    for document, data in _records_data(postings):
+        application = data.get("application") if isinstance(data.get("application"), dict) else {}
+        opens, closes = _as_date(application.get("opens")), _as_date(application.get("closes"))
+        if opens and closes and closes < opens:
+            problems.append(
+                document.problem(("application", "closes"), f"締切日 {closes} が受付開始日 {opens} より前です")
+            )
+        if data.get("archived") is not True and application.get("closes") is None:
+            loc = (
+                ("application", "closes")
+                if "closes" in application
+                else ("application",)
+                if "application" in data
+                else ()
+            )
+            problems.append(
+                document.problem(
+                    loc,
+                    "締切日「application.closes」がありません（出典に締切日のない過去の募集は archived: true と書きます）",
+                )
+            )
+        term = data.get("term") if isinstance(data.get("term"), dict) else {}
+        start, end = _as_date(term.get("start")), _as_date(term.get("end"))
+        if start and end and end < start:
+            problems.append(document.problem(("term", "end"), f"任期の終了日 {end} が開始日 {start} より前です"))
+        pay = data.get("compensation") if isinstance(data.get("compensation"), dict) else {}
+        low, high = pay.get("min"), pay.get("max")
+        if isinstance(low, int) and isinstance(high, int) and high < low:
+            problems.append(
+                document.problem(
+                    ("compensation", "max"), f"報酬の上限 {high:,} 円が下限 {low:,} 円より小さくなっています"
+                )
+            )
 
 
 def _check_duplicate_sources(document: Document, data: dict, problems: list[Problem]) -> None:

@@ -42,12 +42,14 @@ def test_content_files_point_at_their_schema():
         "cases": "# yaml-language-server: $schema=../../schema/case.schema.json",
         "taxonomy/fields.yaml": "# yaml-language-server: $schema=../../schema/fields.schema.json",
         "taxonomy/funding.yaml": "# yaml-language-server: $schema=../../schema/funding.schema.json",
+        "talent/postings": "# yaml-language-server: $schema=../../../schema/posting.schema.json",
+        "talent/advisors": "# yaml-language-server: $schema=../../../schema/advisor.schema.json",
     }
     files = sorted(CONTENT.rglob("*.yaml"))
     assert files
     for path in files:
         relative = path.relative_to(CONTENT).as_posix()
-        key = relative if relative.startswith("taxonomy/") else relative.split("/")[0]
+        key = relative if relative.startswith("taxonomy/") else path.parent.relative_to(CONTENT).as_posix()
         first_line = path.read_text(encoding="utf-8").splitlines()[0]
         assert first_line == expected[key], relative
         schema_file = (path.parent / first_line.split("$schema=")[1]).resolve()
