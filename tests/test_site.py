@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 from generator.site import build_site
 from tests.cases import case_text
 from tests.conftest import CONTENT, run_jirei
+from tests.talent import write_postings
 
 TODAY = date(2026, 11, 23)
 
@@ -151,7 +152,9 @@ def test_home_counts_cases_per_field(real_site):
 
 @pytest.fixture
 def small_content(taxonomy_only) -> Path:
+    """One case and postings in every status."""
     (taxonomy_only / "cases" / "test-case.yaml").write_text(case_text("test-case"), encoding="utf-8")
+    write_postings(taxonomy_only, TODAY)
     return taxonomy_only
 
 
