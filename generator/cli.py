@@ -48,6 +48,22 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--field", help="事業分野（事例のみ、例: 住民生活）")
     new.add_argument("--title", help="取組名・募集の名称・制度の名称")
 
+    search = commands.add_parser("search", help="生成したサイトを検索する（先に jirei build）")
+    search.add_argument("query", nargs="?", default="", help="キーワード（スペース区切りはすべてを含むページ）")
+    search.add_argument("--field", action="append", default=[], help="事業分野（例: 住民生活）。複数指定はいずれか")
+    search.add_argument("--funding", action="append", default=[], help="支援制度の ID または名称")
+    search.add_argument("--population", action="append", default=[], help="人口規模（例: 1万〜5万人 または 10k-50k）")
+    search.add_argument("--prefecture", action="append", default=[], help="都道府県（例: 長野県）")
+    search.add_argument(
+        "--type",
+        action="append",
+        default=[],
+        help="種類: case / posting / advisor / program（事例・求人・アドバイザー制度・支援制度）",
+    )
+    search.add_argument("--json", action="store_true", help="1行に1件の JSON で出力")
+    search.add_argument("--limit", type=int, default=10, help="表示する件数（既定 10）")
+    search.add_argument("--site-dir", type=Path, default=Path("site"))
+
     schema = commands.add_parser("schema", help="JSON Schema を schema/ に書き出す")
     schema.add_argument("--output", type=Path, default=Path("schema"))
     return parser
@@ -100,6 +116,10 @@ def _run(args: argparse.Namespace) -> int:
         path = new_record(args.kind, args.content, args.id, args.municipality, args.field, args.title)
         print(f"{path} を作りました。コメントに沿って内容を書き、jirei validate で確かめてください。")
         return 0
+    if args.command == "search":
+        from generator.search_cli import run_search
+
+        return run_search(args)
     if args.command == "schema":
         from generator.models import json_schemas
 

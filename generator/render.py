@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from generator import models
 from generator.catalog import Catalog, PostingEntry, wareki_fiscal_year, wareki_fiscal_years
+from generator.search import related_cases
 
 log = logging.getLogger(__name__)
 
@@ -237,10 +238,12 @@ def render_pages(catalog: Catalog) -> dict[str, str]:
         context.update(catalog=catalog, base="../" * depth, path=path)
         pages[path] = env.get_template(template).render(**context)
 
+    related = related_cases(catalog)
     page("index.md", "home.md.j2")
     page("cases/index.md", "cases.md.j2")
     for entry in catalog.cases:
-        page(f"cases/{entry.id}.md", "case.md.j2", entry=entry, case=entry.case)
+        similar = [catalog.case_by_id[i] for i in related.get(entry.id, [])]
+        page(f"cases/{entry.id}.md", "case.md.j2", entry=entry, case=entry.case, related=similar)
     page("fields/index.md", "fields.md.j2")
     for field in catalog.fields:
         page(f"fields/{field.slug}.md", "field.md.j2", field=field)
@@ -277,6 +280,7 @@ def render_pages(catalog: Catalog) -> dict[str, str]:
             heading=f"{prefecture.name}の求人",
             entries=entries,
         )
+    page("search/index.md", "search.md.j2")
     page("about/index.md", "about.md.j2")
     page(
         "about/fields.md",

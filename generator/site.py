@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+from generator.browser_index import write_bundle
 from generator.catalog import Catalog
 from generator.errors import UserError
 from generator.feeds import render_feeds
 from generator.render import render_pages
+from generator.search import search_documents, write_documents
 from generator.validate import validate_content
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,9 @@ def build_site(content_dir: Path, site_dir: Path, today: date, site_url: str | N
         docs, built = Path(work) / "docs", Path(work) / "site"
         write_docs(pages, files, docs)
         run_mkdocs(docs, built, today, site_url)
+        documents = search_documents(catalog, built)
+        write_documents(documents, built)
+        write_bundle(documents, built)
         replace_directory(built, site_dir)
     return BuildReport(cases=len(catalog.cases), pages=len(pages))
 

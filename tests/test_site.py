@@ -17,13 +17,6 @@ from tests.talent import write_postings
 TODAY = date(2026, 11, 23)
 
 
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory) -> Path:
-    site = tmp_path_factory.mktemp("real") / "site"
-    build_site(CONTENT, site, TODAY)
-    return site
-
-
 def page(site: Path, url: str) -> BeautifulSoup:
     return BeautifulSoup((site / url / "index.html").read_text(encoding="utf-8"), "html.parser")
 

@@ -1,0 +1,428 @@
+"""Search: one normalisation and tokenisation for the browser index, the command line and tests.
+
+Japanese has no spaces, and dictionary segmenters split the index and the query differently
+(Pagefind issue #1237). So text is normalised (NFKC, lower case, katakana folded to hiragana)
+and cut into overlapping character bigrams, as Lucene's CJK analyzer does, plus the last
+character of every run so that a one-character query finds every occurrence. A query is then
+verified against the normalised text: a page matches exactly when its text contains every
+word of the query.
+
+generator/assets/search.js implements the same `normalize` and `tokens` for the browser;
+tests/test_search.py checks that both agree.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import json
+import logging
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from whoosh.analysis import Token, Tokenizer
+
+from generator.catalog import Catalog, wareki_fiscal_year
+
+log = logging.getLogger(__name__)
+
+DOCUMENTS_FILE = "search/documents.json"
+TYPE_LABELS = {"case": "事例", "posting": "求人", "advisor": "アドバイザー制度", "program": "支援制度"}
+
+_KATAKANA_START, _KATAKANA_END = 0x30A1, 0x30F6
+
+
+def normalize(text: str) -> str:
+    """NFKC, lower case, katakana → hiragana (ー and ヴ kept as they fold in NFKC)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return "".join(chr(ord(ch) - 0x60) if _KATAKANA_START <= ord(ch) <= _KATAKANA_END else ch for ch in text)
+
+
+def _is_word_char(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LNM"
+
+
+def runs(normalized: str) -> list[str]:
+    """Maximal runs of letters, digits and marks."""
+    found, current = [], []
+    for ch in normalized:
+        if _is_word_char(ch):
+            current.append(ch)
+        elif current:
+            found.append("".join(current))
+            current = []
+    if current:
+        found.append("".join(current))
+    return found
+
+
+def tokens(normalized: str) -> list[str]:
+    """Index tokens: every bigram of every run, and each run's last character."""
+    result = []
+    for run in runs(normalized):
+        result.extend(run[i : i + 2] for i in range(len(run) - 1))
+        result.append(run[-1])
+    return result
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a query, normalised; a page must contain every one."""
+    return [word for word in normalize(query).split() if runs(word)]
+
+
+def query_tokens(word: str) -> tuple[list[str], list[str]]:
+    """(exact tokens, prefix tokens) that a page containing `word` must have."""
+    exact, prefixes = [], []
+    for run in runs(word):
+        if len(run) == 1:
+            prefixes.append(run)
+        else:
+            exact.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return exact, prefixes
+
+
+def needs_verification(word: str) -> bool:
+    """Bigram matches are exact for one run of at most two characters; longer words are checked."""
+    found = runs(word)
+    return not (len(found) == 1 and len(found[0]) <= 2 and found[0] == word)
+
+
+def matches(text: str, words: list[str]) -> bool:
+    normalized = normalize(text)
+    return all(word in normalized for word in words)
+
+
+# --- documents: the text of the built pages -----------------------------------------------
+
+
+@dataclass
+class SearchDocument:
+    url: str  # site-relative, e.g. cases/ina-drone-shopping/
+    type: str  # case | posting | advisor | program
+    title: str
+    place: str  # municipality, or the administrator of a program
+    field: str  # 事業分野, or the record type's label
+    text: str  # the page's visible article text
+    filters: dict[str, list[str]] = field(default_factory=dict)
+
+
+class _ArticleText(html.parser.HTMLParser):
+    """The visible text of a page's <article>, without scripts and parts marked data-search-ignore."""
+
+    _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    _BLOCK = {"p", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "div", "dd", "dt", "caption", "br"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.depth = 0  # inside <article>
+        self.skip = 0  # inside an ignored element
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._VOID:
+            if tag == "br" and self.depth:
+                self.parts.append("\n")
+            return
+        names = dict(attrs)
+        if tag == "article":
+            self.depth += 1
+        elif self.depth and (self.skip or tag in ("script", "style") or "data-search-ignore" in names):
+            self.skip += 1
+        if self.depth and tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self._VOID:
+            return
+        if tag == "article":
+            self.depth -= 1
+        elif self.skip:
+            self.skip -= 1
+        if self.depth and tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if self.depth and not self.skip:
+            self.parts.append(data)
+
+    def text(self) -> str:
+        lines = (" ".join(line.split()) for line in "".join(self.parts).splitlines())
+        return "\n".join(line for line in lines if line)
+
+
+def article_text(page_html: str) -> str:
+    parser = _ArticleText()
+    parser.feed(page_html)
+    parser.close()
+    return parser.text()
+
+
+def search_documents(catalog: Catalog, site: Path) -> list[SearchDocument]:
+    """One document per case, posting, advisor program and funding program, from the built pages."""
+    documents = []
+
+    def add(url: str, kind: str, title: str, place: str, field_label: str, filters: dict[str, list[str]]):
+        text = article_text((site / url / "index.html").read_text(encoding="utf-8"))
+        filters = {key: sorted(set(values)) for key, values in filters.items() if values}
+        documents.append(
+            SearchDocument(url, kind, title, place, field_label, text, {"type": [TYPE_LABELS[kind]], **filters})
+        )
+
+    for entry in catalog.cases:
+        case = entry.case
+        years = {y for use in case.support_programs for y in use.fiscal_years}
+        years |= {c.fiscal_year for c in case.costs if c.fiscal_year}
+        add(
+            entry.url,
+            "case",
+            case.title,
+            entry.place,
+            entry.field.name,
+            {
+                "field": [entry.field.name],
+                "band": [entry.band.label],
+                "funding": [catalog.programs[u.program].name for u in case.support_programs],
+                "prefecture": [entry.prefecture.name],
+                "year": [wareki_fiscal_year(y) for y in years],
+                "tag": list(case.tags),
+            },
+        )
+    for entry in catalog.postings:
+        posting = entry.posting
+        add(
+            entry.url,
+            "posting",
+            posting.title,
+            entry.place,
+            TYPE_LABELS["posting"],
+            {
+                "prefecture": [entry.prefecture.name],
+                "funding": [catalog.programs[i].name for i in posting.fiscal_measures],
+                "employment": [posting.employment],
+                "remote": [posting.remote],
+                "status": [entry.status.label],
+            },
+        )
+    for advisor in catalog.advisors:
+        add(
+            f"talent/advisors/{advisor.id}/",
+            "advisor",
+            advisor.name,
+            advisor.administrator,
+            TYPE_LABELS["advisor"],
+            {
+                "funding": [catalog.programs[i].name for i in advisor.fiscal_measures],
+                "tag": list(advisor.themes),
+            },
+        )
+    for program in catalog.programs.values():
+        add(
+            f"funding/{program.id}/",
+            "program",
+            program.name,
+            program.ministry,
+            TYPE_LABELS["program"],
+            {
+                "funding": [program.name],
+            },
+        )
+    return documents
+
+
+def write_documents(documents: list[SearchDocument], site: Path) -> None:
+    path = site / DOCUMENTS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = [asdict(d) for d in documents]
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def read_documents(site: Path) -> list[SearchDocument]:
+    data = json.loads((site / DOCUMENTS_FILE).read_text(encoding="utf-8"))
+    return [SearchDocument(**item) for item in data]
+
+
+# --- command line: a whoosh index of the documents ----------------------------------------
+
+CACHE_DIR = Path(".cache") / "jirei-search"
+FILTER_KEYS = {"field": "field", "funding": "funding", "population": "band", "prefecture": "prefecture", "type": "type"}
+
+
+class BigramTokenizer(Tokenizer):
+    """Normalised text → the tokens of `tokens`, with positions (phrases keep words exact)."""
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for position, text in enumerate(tokens(normalize(value)) if tokenize else [value]):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + position
+            yield token
+
+
+def _schema():
+    from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+    keyword = {"stored": False, "commas": True, "lowercase": False}
+    return Schema(
+        url=ID(stored=True, unique=True),
+        kind=ID(stored=True),
+        title=STORED,
+        normalized=STORED,
+        text=TEXT(analyzer=BigramTokenizer(), phrase=True),
+        **{name: KEYWORD(**keyword) for name in ("type", "field", "band", "funding", "prefecture")},
+    )
+
+
+def build_index(documents: list[SearchDocument], folder: Path) -> None:
+    from whoosh import index
+
+    folder.mkdir(parents=True, exist_ok=True)
+    ix = index.create_in(str(folder), _schema())
+    writer = ix.writer(limitmb=256)
+    for d in documents:
+        writer.add_document(
+            url=d.url,
+            kind=d.type,
+            title=d.title,
+            normalized=normalize(d.title + "\n" + d.text),
+            text=d.title + "\n" + d.text,
+            **{key: ",".join(d.filters.get(key, [])) for key in ("type", "field", "band", "funding", "prefecture")},
+        )
+    writer.commit()
+
+
+def open_index(documents_path: Path, cache: Path = CACHE_DIR):
+    """The whoosh index of a documents file, built once and kept in the cache by content hash."""
+    import hashlib
+
+    from whoosh import index
+
+    digest = hashlib.sha256(documents_path.read_bytes()).hexdigest()[:16]
+    folder = cache / digest
+    if not (folder / "READY").exists():
+        documents = [SearchDocument(**item) for item in json.loads(documents_path.read_text(encoding="utf-8"))]
+        build_index(documents, folder)
+        (folder / "READY").write_text("", encoding="utf-8")
+    return index.open_dir(str(folder))
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    type: str
+    title: str
+    url: str
+    score: float
+
+
+def _word_query(word: str):
+    from whoosh.query import And, Phrase, Prefix, Term
+
+    parts = []
+    found = runs(word)
+    for run in found:
+        if len(run) == 1:
+            parts.append(Prefix("text", run))
+        else:
+            bigrams = [run[i : i + 2] for i in range(len(run) - 1)]
+            parts.append(Term("text", bigrams[0]) if len(bigrams) == 1 else Phrase("text", bigrams))
+    return parts[0] if len(parts) == 1 else And(parts)
+
+
+def search_index(ix, query: str, filters: dict[str, list[str]], limit: int = 10) -> list[Hit]:
+    """Pages whose text contains every word of the query (after normalisation), best first."""
+    from whoosh.query import And, Every, Or, Term
+
+    words = query_words(query)
+    conditions = [_word_query(w) for w in words]
+    for key, values in filters.items():
+        if values:
+            conditions.append(Or([Term(FILTER_KEYS[key], v) for v in values]))
+    if not conditions:
+        return []
+    whoosh_query = conditions[0] if len(conditions) == 1 else And(conditions)
+    if not words:
+        whoosh_query = And([Every(), whoosh_query])
+    check = [w for w in words if len(runs(w)) > 1]  # words across punctuation: verify the text
+    hits: list[Hit] = []
+    with ix.searcher() as searcher:
+        results = searcher.search(whoosh_query, limit=None if check else limit)
+        for result in results:
+            if check and not all(w in result["normalized"] for w in check):
+                continue
+            url = result["url"]
+            hits.append(
+                Hit(url.rstrip("/").rsplit("/", 1)[-1], result["kind"], result["title"], url, round(result.score, 4))
+            )
+            if len(hits) >= limit:
+                break
+    return hits
+
+
+# --- related cases, computed at build time ------------------------------------------------
+
+RELATED_LIMIT = 5
+
+
+def related_cases(catalog: Catalog) -> dict[str, list[str]]:
+    """Up to five cases like each case.
+
+    whoosh's more_like over the bigrams of title, summary and tags proposes candidates; shared
+    tags, field and support programs then rank them, so that a drone-delivery case is followed by
+    other logistics and drone cases rather than by whatever shares common words.
+    """
+    from whoosh.fields import ID, TEXT, Schema
+    from whoosh.filedb.filestore import RamStorage
+
+    schema = Schema(id=ID(stored=True, unique=True), text=TEXT(analyzer=BigramTokenizer(), vector=True))
+    ix = RamStorage().create_index(schema)
+    writer = ix.writer()
+    for entry in catalog.cases:
+        case = entry.case
+        writer.add_document(id=case.id, text="\n".join([case.title, case.summary, " ".join(case.tags)]))
+    writer.commit()
+
+    by_id = catalog.case_by_id
+    by_tag: dict[str, set[str]] = {}
+    for entry in catalog.cases:
+        for tag in entry.case.tags:
+            by_tag.setdefault(normalize(tag), set()).add(entry.id)
+
+    def fields_of(case) -> set[str]:
+        return {case.field, *case.related_fields}
+
+    related: dict[str, list[str]] = {}
+    with ix.searcher() as searcher:
+        for docnum in range(searcher.doc_count_all()):
+            case_id = searcher.stored_fields(docnum)["id"]
+            case = by_id[case_id].case
+            text_scores = {h["id"]: h.score for h in searcher.more_like(docnum, "text", top=30, numterms=40)}
+            best = max(text_scores.values(), default=1.0) or 1.0
+            tags = {normalize(t) for t in case.tags}
+            programs = {u.program for u in case.support_programs}
+            candidates = set(text_scores) | {other for tag in tags for other in by_tag.get(tag, ())}
+            candidates.discard(case_id)
+            scored = []
+            for other_id in candidates:
+                other = by_id[other_id].case
+                score = 2.0 * text_scores.get(other_id, 0.0) / best
+                score += 2.0 * len(tags & {normalize(t) for t in other.tags})
+                score += 1.5 * (other.field == case.field) + 0.5 * len(fields_of(case) & fields_of(other))
+                score += 1.0 * len(programs & {u.program for u in other.support_programs})
+                scored.append((-score, other_id))
+            related[case_id] = [other_id for _, other_id in sorted(scored)[:RELATED_LIMIT]]
+    return related

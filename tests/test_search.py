@@ -1,0 +1,103 @@
+"""Search: normalisation, the command line over the evaluation set, related cases."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from generator.search import (
+    matches,
+    needs_verification,
+    normalize,
+    open_index,
+    query_tokens,
+    read_documents,
+    search_index,
+    tokens,
+)
+from tests.conftest import run_jirei
+from tests.search.evaluate import evaluate, report
+
+
+@pytest.mark.parametrize(
+    ("text", "normalized"),
+    [("ＡＩ", "ai"), ("５Ｇ", "5g"), ("ドローン", "どろーん"), ("ｱﾌﾟﾘ", "あぷり"), ("ＤＸ推進", "dx推進"), ("ヴ", "ゔ")],
+)
+def test_normalize(text, normalized):
+    assert normalize(text) == normalized
+
+
+def test_tokens_are_bigrams_plus_each_runs_last_character():
+    assert tokens(normalize("ドローン配送、AI")) == ["どろ", "ろー", "ーん", "ん配", "配送", "送", "ai", "i"]
+    assert query_tokens("どろーん") == (["どろ", "ろー", "ーん"], [])
+    assert query_tokens("市") == ([], ["市"])
+    assert needs_verification("どろーん") and not needs_verification("ai") and not needs_verification("市")
+
+
+def test_matches_is_substring_after_normalisation():
+    assert matches("ドローンで配送する", ["どろーん"])
+    assert not matches("ドローンで配送する", ["どろーん配送"])
+    assert matches("ＡＩと５Ｇ", ["ai", "5g"])
+
+
+@pytest.fixture(scope="module")
+def cli_index(real_site, tmp_path_factory):
+    return open_index(real_site / "search" / "documents.json", tmp_path_factory.mktemp("cache"))
+
+
+def test_command_line_evaluation_set(real_site, cli_index):
+    documents = read_documents(real_site)
+    scores, mistakes = evaluate(documents, lambda q: {h.url for h in search_index(cli_index, q, {}, limit=100_000)})
+    print("\ncommand line:\n" + report(scores))
+    assert mistakes == []
+    for score in scores:
+        assert score.recall == 1.0 and score.precision >= 0.95, score
+
+
+def test_filters_combine(cli_index):
+    hits = search_index(cli_index, "", {"type": ["事例"], "field": ["交通"]}, limit=1000)
+    assert hits and all(h.type == "case" for h in hits)
+    fewer = search_index(cli_index, "", {"type": ["事例"], "field": ["交通"], "population": ["1万〜5万人"]}, limit=1000)
+    assert 0 < len(fewer) < len(hits)
+    assert {h.url for h in fewer} <= {h.url for h in hits}
+
+
+def test_jirei_search_json(real_site):
+    result = run_jirei("search", "デジ田", "--json", "--limit", "3", "--site-dir", str(real_site))
+    assert result.returncode == 0, result.stderr
+    hits = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(hits) == 3
+    assert set(hits[0]) == {"id", "type", "title", "url", "score"}
+    assert hits[0]["url"] == "funding/digital-denen-kofukin/" and hits[0]["type"] == "program"
+    by_type = run_jirei(
+        "search",
+        "ドローン",
+        "--type",
+        "case",
+        "--funding",
+        "chiho-sosei-suishin-kofukin",
+        "--json",
+        "--site-dir",
+        str(real_site),
+    )
+    assert [json.loads(line)["id"] for line in by_type.stdout.splitlines()] == ["ina-drone-shopping"]
+
+
+def test_jirei_search_errors(real_site, tmp_path):
+    missing = run_jirei("search", "x", "--site-dir", str(tmp_path))
+    assert missing.returncode == 1 and "jirei build" in missing.stderr and "Traceback" not in missing.stderr
+    bad = run_jirei("search", "x", "--population", "大きい", "--site-dir", str(real_site))
+    assert bad.returncode == 1 and "人口規模「大きい」はありません" in bad.stderr
+
+
+def test_related_cases_never_list_the_case_itself(real_site):
+    from bs4 import BeautifulSoup
+
+    for page in sorted((real_site / "cases").glob("*/index.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        related = soup.select("ul.jirei-related a")
+        assert len(related) <= 5
+        assert f"../../cases/{page.parent.name}/" not in [a["href"] for a in related]
+    ina = BeautifulSoup((real_site / "cases/ina-drone-shopping/index.html").read_text(encoding="utf-8"), "html.parser")
+    assert len(ina.select("ul.jirei-related a")) == 5
