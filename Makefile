@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: build test lint schema clean
+.PHONY: build test schema clean
 
 $(BIN)/python:
 	python3 -m venv $(VENV)
@@ -21,8 +21,9 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 build: $(VENV)/.installed-runtime
 	$(BIN)/jirei build
 
-## Install what the tests need and run the whole suite.
+## Install what the tests need (Chromium and Japanese fonts from Debian too) and run the whole suite.
 test: $(VENV)/.installed-test
+	scripts/system-deps.sh
 	$(BIN)/ruff check generator tests
 	$(BIN)/ruff format --check generator tests
 	$(BIN)/pytest

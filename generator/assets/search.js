@@ -68,9 +68,16 @@
     return out;
   }
 
+  // The current results' addresses, for tests and for anyone scripting the page.
+  async function resultUrls() {
+    var items = await Promise.all(shown.map(function (r) { return r.data(); }));
+    return items.map(function (d) { return d.url; });
+  }
+
   window.jireiSearch = {
     normalize: normalize, runs: runs, tokens: tokens, queryWords: queryWords,
-    queryTokens: queryTokens, needsVerification: needsVerification, encodeToken: encodeToken
+    queryTokens: queryTokens, needsVerification: needsVerification, encodeToken: encodeToken,
+    resultUrls: resultUrls
   };
 
   // --- the search page ------------------------------------------------------------------
@@ -80,11 +87,11 @@
     ["employment", "任用形態"], ["remote", "リモート勤務"], ["status", "募集状況"]
   ];
   var PAGE_SIZE = 20;
+  var shown = [];
   var script = document.currentScript;
   var base = script ? script.src.replace(/assets\/search\.js(\?.*)?$/, "") : "/";
   var pagefind = null;
   var allFilters = {};
-  var shown = [];
   var generation = 0;
 
   function el(tag, attrs, text) {
@@ -236,6 +243,7 @@
     if (mine !== generation) return;  // a newer search has started
     list.textContent = "";
     more.hidden = true;
+    shown = [];
     if (!found) {
       renderFilters(facets, state, null);
       status.textContent = "キーワードを入力するか、絞り込みの条件を選んでください。";
