@@ -1,131 +1,118 @@
-"""The in-browser search index: Pagefind, fed with records whose text is already tokenised.
+"""The in-browser search index: static JSON files that search.js reads a few at a time.
 
-Pagefind segments Japanese queries in the browser differently from the index, so it never sees
-Japanese here: every token from `search.tokens` is written as an ASCII word (each character as
-four base-36 digits). Pagefind's prefix match then finds a one-character query at the start of
-any bigram, and search.js verifies longer words against the normalised page text it reads from
-the record's metadata.
+Pagefind was measured first (see benchmarks/README.md): fed with pre-tokenised records it
+matched exactly, but a first query downloaded about 180 KB at 200 cases (its WebAssembly alone
+is 68 KB, and each index chunk 25–65 KB), over the 150 KB budget. This index is built for
+exactly our tokens and needs no WebAssembly:
+
+- ``meta.json``: the number of shards, each page's title length in tokens, and every filter
+  as value → page numbers (so facet counts are exact and need no further download);
+- ``b<N>.json``: bigram → [[page, position, ...], ...], sharded by a hash of the bigram;
+  positions make a word of several bigrams an exact phrase match;
+- ``c<N>.json``: character → [page, ...], for one-character queries;
+- ``d/<page>.json``: a page's title, place, field, type, URL and text, loaded only for the
+  results shown (and to verify words that cross punctuation).
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import html
 import json
 import logging
-import subprocess
-import sys
-import tempfile
+import math
+from collections import defaultdict
 from pathlib import Path
 
-import cbor2
-
-from generator.search import SearchDocument, normalize, tokens
+from generator.search import SearchDocument, normalize, runs
 
 log = logging.getLogger(__name__)
 
-BUNDLE_DIR = "pagefind"
-# Pagefind has no stemmer or segmenter for an unknown language: words stay as written.
-LANGUAGE = "zz"
-_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+INDEX_DIR = "search/index"
+TYPE_ORDER = ["case", "posting", "advisor", "program"]
+POSTINGS_PER_BIGRAM_SHARD = 1500
+POSTINGS_PER_CHAR_SHARD = 4000
 
 
-def encode_token(token: str) -> str:
-    """A token as one ASCII word: "x" and four base-36 digits per character."""
-    encoded = ["x"]
+def shard_of(token: str, shards: int) -> int:
+    """FNV-1a over code points; search.js computes the same."""
+    value = 2166136261
     for ch in token:
-        number, digits = ord(ch), []
-        for _ in range(4):
-            number, remainder = divmod(number, 36)
-            digits.append(_DIGITS[remainder])
-        encoded.append("".join(reversed(digits)))
-    return "".join(encoded)
+        value = ((value ^ ord(ch)) * 16777619) & 0xFFFFFFFF
+    return value % shards
 
 
-def record_content(text: str) -> str:
-    """The distinct tokens of a text, encoded, in the order they first appear."""
-    return " ".join(encode_token(t) for t in dict.fromkeys(tokens(normalize(text))))
+def positioned_bigrams(text: str) -> list[tuple[str, int]]:
+    """(bigram, position): consecutive within a run, with a gap between runs."""
+    result, position = [], 0
+    for run in runs(normalize(text)):
+        for i in range(len(run) - 1):
+            result.append((run[i : i + 2], position))
+            position += 1
+        position += 2  # no phrase spans two runs
+    return result
 
 
-def record_html(document: SearchDocument) -> str:
-    """A page for Pagefind to index: the encoded tokens, with metadata and filters beside them."""
-    e = html.escape
-    meta = {"title": document.title, "place": document.place, "field": document.field, "type": document.type}
-    lines = [
-        f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8"><title>{e(document.title)}</title></head>',
-        "<body data-pagefind-body>",
-        # The title's tokens again in a heading: Pagefind ranks heading matches higher.
-        f"<h1>{record_content(document.title)}</h1>",
-        f"<p>{record_content(document.text)}</p>",
-    ]
-    lines += [f'<p data-pagefind-ignore data-pagefind-meta="{key}">{e(value)}</p>' for key, value in meta.items()]
-    lines.append(f'<div data-pagefind-ignore data-pagefind-meta="text">{e(document.text)}</div>')
-    for key, values in document.filters.items():
-        lines += [f'<p data-pagefind-ignore data-pagefind-filter="{e(key)}">{e(value)}</p>' for value in values]
-    lines.append("</body></html>")
-    return "\n".join(lines)
+def ordered(documents: list[SearchDocument]) -> list[SearchDocument]:
+    """Page numbers: cases, postings, advisor programs, funding programs, each by URL."""
+    return sorted(documents, key=lambda d: (TYPE_ORDER.index(d.type), d.url))
+
+
+def _dump(path: Path, value) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True), encoding="utf-8")
 
 
 def write_bundle(documents: list[SearchDocument], site: Path) -> None:
-    """Run Pagefind over one small page per document; the bundle goes to site/pagefind/."""
-    with tempfile.TemporaryDirectory(prefix="jirei-pagefind-") as work:
-        for document in documents:
-            path = Path(work) / document.url / "index.html"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(record_html(document), encoding="utf-8")
-        command = [
-            sys.executable,
-            "-m",
-            "pagefind",
-            "--site",
-            work,
-            "--output-path",
-            str(site / BUNDLE_DIR),
-            "--force-language",
-            LANGUAGE,
-            "--silent",
+    folder = site / INDEX_DIR
+    pages = ordered(documents)
+    bigrams: dict[str, dict[int, list[int]]] = defaultdict(dict)
+    characters: dict[str, list[int]] = defaultdict(list)
+    title_lengths = []
+    filters: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for number, page in enumerate(pages):
+        title_tokens = positioned_bigrams(page.title)
+        title_lengths.append(title_tokens[-1][1] + 1 if title_tokens else 0)
+        for token, position in positioned_bigrams(page.title + "\n" + page.text):
+            bigrams[token].setdefault(number, []).append(position)
+        for ch in sorted(set(normalize(page.title + "\n" + page.text))):
+            if runs(ch):
+                characters[ch].append(number)
+        for key, values in page.filters.items():
+            for value in values:
+                filters[key][value].append(number)
+        _dump(
+            folder / "d" / f"{number}.json",
+            {
+                "url": page.url,
+                "title": page.title,
+                "place": page.place,
+                "field": page.field,
+                "type": page.type,
+                "text": page.text,
+            },
+        )
+    bigram_postings = sum(len(p) for p in bigrams.values())
+    bigram_shards = max(8, math.ceil(bigram_postings / POSTINGS_PER_BIGRAM_SHARD))
+    char_shards = max(4, math.ceil(sum(len(p) for p in characters.values()) / POSTINGS_PER_CHAR_SHARD))
+    shards: dict[int, dict] = defaultdict(dict)
+    for token, postings in bigrams.items():
+        shards[shard_of(token, bigram_shards)][token] = [
+            [page, *positions] for page, positions in sorted(postings.items())
         ]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise RuntimeError(f"Pagefind failed ({result.returncode}): {result.stderr or result.stdout}")
-    make_reproducible(site / BUNDLE_DIR)
-
-
-# Pagefind writes its filter indexes from hash maps, in a different order on every run
-# (Pagefind issue #638: fragments are stable since 1.3, filters and metadata are not).
-# Sorting them, and naming each file after its new content, makes two builds identical.
-_SIGNATURE = b"pagefind_dcd"
-
-
-def _read_cbor(path: Path):
-    data = gzip.decompress(path.read_bytes())
-    assert data.startswith(_SIGNATURE), path
-    return cbor2.loads(data[len(_SIGNATURE) :])
-
-
-def _write_cbor(folder: Path, stem_prefix: str, suffix: str, value, digits: int) -> str:
-    """Write a Pagefind file named after its content; returns its hash name (e.g. zz_1a2b3c4)."""
-    data = _SIGNATURE + cbor2.dumps(value)
-    name = f"{LANGUAGE}_{hashlib.sha256(data).hexdigest()[:digits]}"
-    (folder / f"{stem_prefix}{name}{suffix}").write_bytes(gzip.compress(data, mtime=0))
-    return name
-
-
-def make_reproducible(bundle: Path) -> None:
-    entry_path = bundle / "pagefind-entry.json"
-    entry = json.loads(entry_path.read_text(encoding="utf-8"))
-    language = entry["languages"][LANGUAGE]
-    meta_path = bundle / f"pagefind.{language['hash']}.pf_meta"
-    meta = _read_cbor(meta_path)
-    filters = []
-    for filter_name, old_hash in meta[3]:
-        old_path = bundle / "filter" / f"{old_hash}.pf_filter"
-        name, values = _read_cbor(old_path)
-        old_path.unlink()
-        new_hash = _write_cbor(bundle / "filter", "", ".pf_filter", [name, sorted(values)], 7)
-        filters.append([filter_name, new_hash])
-    meta[3] = sorted(filters)
-    meta_path.unlink()
-    language["hash"] = _write_cbor(bundle, "pagefind.", ".pf_meta", meta, 10)
-    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    for number in range(bigram_shards):
+        _dump(folder / f"b{number}.json", shards.get(number, {}))
+    char_shard_files: dict[int, dict] = defaultdict(dict)
+    for ch, page_numbers in characters.items():
+        char_shard_files[shard_of(ch, char_shards)][ch] = page_numbers
+    for number in range(char_shards):
+        _dump(folder / f"c{number}.json", char_shard_files.get(number, {}))
+    _dump(
+        folder / "meta.json",
+        {
+            "version": 1,
+            "pages": len(pages),
+            "bigramShards": bigram_shards,
+            "charShards": char_shards,
+            "titleLengths": title_lengths,
+            "filters": {key: dict(values) for key, values in filters.items()},
+        },
+    )

@@ -2,13 +2,13 @@
 
 Japanese has no spaces, and dictionary segmenters split the index and the query differently
 (Pagefind issue #1237). So text is normalised (NFKC, lower case, katakana folded to hiragana)
-and cut into overlapping character bigrams, as Lucene's CJK analyzer does, plus the last
-character of every run so that a one-character query finds every occurrence. A query is then
-verified against the normalised text: a page matches exactly when its text contains every
-word of the query.
+and cut into runs of letters and digits, and runs into overlapping character bigrams, as
+Lucene's CJK analyzer does. A word of the query matches where its bigrams stand at consecutive
+positions (a phrase), a one-character word wherever the character occurs; a page matches when
+it contains every word. That is exactly substring search on the normalised text.
 
-generator/assets/search.js implements the same `normalize` and `tokens` for the browser;
-tests/test_search.py checks that both agree.
+generator/assets/search.js implements the same `normalize`, `runs` and query words for the
+browser; tests/test_browser_search.py checks that both agree.
 """
 
 from __future__ import annotations
@@ -70,21 +70,10 @@ def query_words(query: str) -> list[str]:
     return [word for word in normalize(query).split() if runs(word)]
 
 
-def query_tokens(word: str) -> tuple[list[str], list[str]]:
-    """(exact tokens, prefix tokens) that a page containing `word` must have."""
-    exact, prefixes = [], []
-    for run in runs(word):
-        if len(run) == 1:
-            prefixes.append(run)
-        else:
-            exact.extend(run[i : i + 2] for i in range(len(run) - 1))
-    return exact, prefixes
-
-
-def needs_verification(word: str) -> bool:
-    """Bigram matches are exact for one run of at most two characters; longer words are checked."""
+def crosses_punctuation(word: str) -> bool:
+    """A word that is not one run ("wi-fi", "「ai」"): index matches are checked against the text."""
     found = runs(word)
-    return not (len(found) == 1 and len(found[0]) <= 2 and found[0] == word)
+    return len(found) != 1 or found[0] != word
 
 
 def matches(text: str, words: list[str]) -> bool:
@@ -357,7 +346,7 @@ def search_index(ix, query: str, filters: dict[str, list[str]], limit: int = 10)
     whoosh_query = conditions[0] if len(conditions) == 1 else And(conditions)
     if not words:
         whoosh_query = And([Every(), whoosh_query])
-    check = [w for w in words if len(runs(w)) > 1]  # words across punctuation: verify the text
+    check = [w for w in words if crosses_punctuation(w)]
     hits: list[Hit] = []
     with ix.searcher() as searcher:
         results = searcher.search(whoosh_query, limit=None if check else limit)

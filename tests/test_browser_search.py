@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 
-from generator.browser_index import encode_token
-from generator.search import needs_verification, normalize, query_tokens, query_words, read_documents, tokens
+from generator.browser_index import shard_of
+from generator.search import crosses_punctuation, normalize, query_words, read_documents, runs
 from tests.search.evaluate import evaluate, report
 
 DONE = "() => { const s = document.querySelector('#jirei-search-status'); return s && s.textContent && !s.textContent.startsWith('検索しています'); }"
@@ -23,20 +23,17 @@ def status(page) -> str:
     return page.inner_text("#jirei-search-status")
 
 
-def test_browser_and_python_tokenise_alike(page, real_site, real_site_url):
+def test_browser_and_python_normalise_alike(page, real_site, real_site_url):
     page.goto(real_site_url + "search/")
     samples = ["ドローン配送、ＡＩと５Ｇ", "ｱﾌﾟﾘ・Wi-Fi 6E", "令和3年度（2021）", "𠮷野家とヴァイオリン", "DX推進ー"]
     samples += [d.text[:400] for d in read_documents(real_site)[:20]]
     for text in samples:
-        got = page.evaluate("t => { const n = jireiSearch.normalize(t); return [n, jireiSearch.tokens(n)]; }", text)
-        assert got == [normalize(text), tokens(normalize(text))], text
-    for word in ["どろーん", "市", "wi-fi", "ai", "dx推進"]:
-        got = page.evaluate("w => [jireiSearch.queryTokens(w), jireiSearch.needsVerification(w)]", word)
-        exact, prefixes = query_tokens(word)
-        assert got == [{"exact": exact, "prefixes": prefixes}, needs_verification(word)]
-        assert page.evaluate("t => jireiSearch.encodeToken(t)", exact[0] if exact else prefixes[0]) == encode_token(
-            exact[0] if exact else prefixes[0]
-        )
+        got = page.evaluate("t => { const n = jireiSearch.normalize(t); return [n, jireiSearch.runs(n)]; }", text)
+        assert got == [normalize(text), runs(normalize(text))], text
+    for word in ["どろーん", "市", "wi-fi", "「ai」", "dx推進"]:
+        assert page.evaluate("w => jireiSearch.crossesPunctuation(w)", word) == crosses_punctuation(word)
+    for token in ["どろ", "市", "ai", "𠮷野"]:
+        assert page.evaluate("t => jireiSearch.shardOf(t, 97)", token) == shard_of(token, 97)
     assert page.evaluate("q => jireiSearch.queryWords(q)", "防災　アプリ ＡＩ") == query_words("防災　アプリ ＡＩ")
 
 
@@ -58,7 +55,9 @@ def test_browser_evaluation_set(page, real_site, real_site_url):
 def test_typing_a_query_shows_results_with_highlight(page, real_site_url):
     open_search(page, real_site_url)
     page.fill("#jirei-search-q", "どろーん")
-    page.wait_for_function("() => document.querySelector('#jirei-search-status').textContent.includes('件見つかりました')")
+    page.wait_for_function(
+        "() => document.querySelector('#jirei-search-status').textContent.includes('件見つかりました')"
+    )
     titles = [a.inner_text() for a in page.query_selector_all("#jirei-search-results h3 a")]
     assert titles[0] == "ドローンとケーブルテレビを使った買い物支援「ゆうあいマーケット」"
     assert page.inner_text("#jirei-search-results li:first-child mark") == "ドローン"
@@ -81,7 +80,9 @@ def test_filters_combine_with_counts_url_state_and_back_button(page, real_site_u
     field = page.locator("label.jirei-facet__option", has=page.locator("input[name=field][value=子育て]"))
     field_count = int(field.locator(".jirei-facet__count").inner_text().strip("()"))
     field.locator("input").check()
-    page.wait_for_function(f"() => document.querySelector('#jirei-search-status').textContent.startsWith('{field_count} 件')")
+    page.wait_for_function(
+        f"() => document.querySelector('#jirei-search-status').textContent.startsWith('{field_count} 件')"
+    )
     assert 0 < field_count < count
     for link in page.query_selector_all("#jirei-search-results .jirei-result__meta"):
         assert link.inner_text().endswith("｜子育て")

@@ -1,11 +1,11 @@
-// jirei search: the browser half of generator/search.py (same normalisation and tokens),
-// on top of Pagefind. The search page keeps its state (query and filters) in the URL.
+// jirei search: the browser half of generator/search.py (same normalisation and tokens) over
+// the static index of generator/browser_index.py. The search page keeps its state (query and
+// filters) in the URL.
 (function () {
   "use strict";
 
   // --- normalisation and tokens: keep in step with generator/search.py -----------------
   var WORD = /[\p{L}\p{N}\p{M}]/u;
-  var DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz";
 
   function normalize(text) {
     var folded = text.normalize("NFKC").toLowerCase();
@@ -29,43 +29,13 @@
 
   function chars(text) { return Array.from(text); }
 
-  function tokens(normalized) {
-    var result = [];
-    runs(normalized).forEach(function (run) {
-      var c = chars(run);
-      for (var i = 0; i + 1 < c.length; i++) result.push(c[i] + c[i + 1]);
-      result.push(c[c.length - 1]);
-    });
-    return result;
-  }
-
   function queryWords(query) {
     return normalize(query).split(/\s+/).filter(function (w) { return w && runs(w).length; });
   }
 
-  function queryTokens(word) {
-    var exact = [], prefixes = [];
-    runs(word).forEach(function (run) {
-      var c = chars(run);
-      if (c.length === 1) prefixes.push(run);
-      else for (var i = 0; i + 1 < c.length; i++) exact.push(c[i] + c[i + 1]);
-    });
-    return { exact: exact, prefixes: prefixes };
-  }
-
-  function needsVerification(word) {
+  function crossesPunctuation(word) {
     var found = runs(word);
-    return !(found.length === 1 && chars(found[0]).length <= 2 && found[0] === word);
-  }
-
-  function encodeToken(token) {
-    var out = "x";
-    for (var ch of token) {
-      var n = ch.codePointAt(0), digits = "";
-      for (var i = 0; i < 4; i++) { digits = DIGITS[n % 36] + digits; n = Math.floor(n / 36); }
-      out += digits;
-    }
-    return out;
+    return found.length !== 1 || found[0] !== word;
   }
 
   // The current results' addresses, for tests and for anyone scripting the page.
@@ -75,9 +45,8 @@
   }
 
   window.jireiSearch = {
-    normalize: normalize, runs: runs, tokens: tokens, queryWords: queryWords,
-    queryTokens: queryTokens, needsVerification: needsVerification, encodeToken: encodeToken,
-    resultUrls: resultUrls
+    normalize: normalize, runs: runs, queryWords: queryWords, crossesPunctuation: crossesPunctuation,
+    shardOf: function (token, shards) { return shardOf(token, shards); }, resultUrls: resultUrls
   };
 
   // --- the search page ------------------------------------------------------------------
@@ -90,7 +59,6 @@
   var shown = [];
   var script = document.currentScript;
   var base = script ? script.src.replace(/assets\/search\.js(\?.*)?$/, "") : "/";
-  var pagefind = null;
   var allFilters = {};
   var generation = 0;
 
@@ -129,45 +97,154 @@
     return { q: form.querySelector("input[name=q]").value.trim(), selected: selected };
   }
 
-  async function loadPagefind() {
-    if (!pagefind) {
-      pagefind = await import(base + "pagefind/pagefind.js");
-      await pagefind.options({ baseUrl: new URL(base).pathname });
-      await pagefind.init();
-      allFilters = await pagefind.filters();
+  // --- the static index (generator/browser_index.py) -------------------------------------
+  var index = null;
+  var files = new Map();
+
+  function fetchJson(name) {
+    if (!files.has(name)) {
+      files.set(name, fetch(base + "search/index/" + name).then(function (r) {
+        if (!r.ok) throw new Error(name + ": " + r.status);
+        return r.json();
+      }));
     }
-    return pagefind;
+    return files.get(name);
+  }
+
+  function shardOf(token, shards) {
+    var h = 2166136261;
+    for (var ch of token) { h = Math.imul(h ^ ch.codePointAt(0), 16777619) >>> 0; }
+    return h % shards;
+  }
+
+  async function loadIndex() {
+    if (!index) {
+      index = await fetchJson("meta.json");
+      allFilters = {};
+      Object.keys(index.filters).forEach(function (key) {
+        allFilters[key] = {};
+        Object.keys(index.filters[key]).forEach(function (v) { allFilters[key][v] = index.filters[key][v].length; });
+      });
+    }
+    return index;
+  }
+
+  function page(number) {
+    return {
+      number: number,
+      data: async function () {
+        var d = await fetchJson("d/" + number + ".json");
+        return { url: new URL(base + d.url).pathname, meta: { title: d.title, place: d.place, field: d.field, type: d.type, text: d.text } };
+      }
+    };
+  }
+
+  async function bigramPostings(token) {
+    var shard = await fetchJson("b" + shardOf(token, index.bigramShards) + ".json");
+    return shard[token] || [];
+  }
+
+  async function charPages(ch) {
+    var shard = await fetchJson("c" + shardOf(ch, index.charShards) + ".json");
+    return shard[ch] || [];
+  }
+
+  // Pages containing a run: Map page → {count, inTitle}. Bigrams must stand at consecutive positions.
+  async function matchRun(run) {
+    var found = new Map();
+    var c = chars(run);
+    if (c.length === 1) {
+      (await charPages(run)).forEach(function (p) { found.set(p, { count: 1, inTitle: false }); });
+      return found;
+    }
+    var grams = [];
+    for (var i = 0; i + 1 < c.length; i++) grams.push(c[i] + c[i + 1]);
+    var lists = await Promise.all(grams.map(bigramPostings));
+    var maps = lists.map(function (list) {
+      var m = new Map();
+      list.forEach(function (entry) { m.set(entry[0], new Set(entry.slice(1))); });
+      return m;
+    });
+    lists[0].forEach(function (entry) {
+      var pageNumber = entry[0], count = 0, inTitle = false;
+      entry.slice(1).forEach(function (start) {
+        for (var k = 1; k < maps.length; k++) {
+          var at = maps[k].get(pageNumber);
+          if (!at || !at.has(start + k)) return;
+        }
+        count += 1;
+        if (start < index.titleLengths[pageNumber]) inTitle = true;
+      });
+      if (count) found.set(pageNumber, { count: count, inTitle: inTitle });
+    });
+    return found;
+  }
+
+  async function matchWord(word) {
+    var parts = await Promise.all(runs(word).map(matchRun));
+    var result = parts[0];
+    for (var i = 1; i < parts.length; i++) {
+      var next = new Map();
+      result.forEach(function (v, p) { if (parts[i].has(p)) next.set(p, { count: Math.min(v.count, parts[i].get(p).count), inTitle: v.inTitle && parts[i].get(p).inTitle }); });
+      result = next;
+    }
+    return result;
+  }
+
+  function pagesWith(key, values) {
+    var set = new Set();
+    values.forEach(function (v) { ((index.filters[key] || {})[v] || []).forEach(function (p) { set.add(p); }); });
+    return set;
   }
 
   async function find(state) {
+    await loadIndex();
     var words = queryWords(state.q);
-    var filters = {};
-    Object.keys(state.selected).forEach(function (k) { filters[k] = { any: state.selected[k] }; });
-    var hasFilters = Object.keys(filters).length > 0;
-    if (!words.length && !hasFilters) return null;
-    var terms = [];
-    words.forEach(function (w) {
-      var t = queryTokens(w);
-      t.exact.concat(t.prefixes).forEach(function (token) { terms.push(encodeToken(token)); });
-    });
-    var search = await pagefind.search(words.length ? terms.join(" ") : null, { filters: filters });
-    if (!words.some(needsVerification)) {
-      return { results: search.results, counts: search.filters };
+    var groups = Object.keys(state.selected).filter(function (k) { return state.selected[k].length; });
+    if (!words.length && !groups.length) return null;
+    var scores = new Map();
+    if (words.length) {
+      var matches = await Promise.all(words.map(matchWord));
+      matches[0].forEach(function (v, p) { scores.set(p, 0); });
+      matches.forEach(function (m, i) {
+        var idf = Math.log(1 + index.pages / Math.max(1, m.size));
+        scores.forEach(function (score, p) {
+          var hit = m.get(p);
+          if (!hit) { scores.delete(p); return; }
+          scores.set(p, score + idf * Math.log(1 + hit.count) + (hit.inTitle ? 2 * idf : 0));
+        });
+      });
+      // A word across punctuation ("Wi-Fi") is checked against the page text itself.
+      var crossing = words.filter(crossesPunctuation);
+      if (crossing.length) {
+        var numbers = Array.from(scores.keys());
+        var docs = await Promise.all(numbers.map(function (p) { return fetchJson("d/" + p + ".json"); }));
+        docs.forEach(function (d, i) {
+          var text = normalize(d.title + "\n" + d.text);
+          if (!crossing.every(function (w) { return text.indexOf(w) >= 0; })) scores.delete(numbers[i]);
+        });
+      }
+    } else {
+      for (var p = 0; p < index.pages; p++) scores.set(p, 0);
     }
-    // Bigrams can all occur without the word itself: keep pages whose text contains every word.
-    var loaded = await Promise.all(search.results.map(function (r) { return r.data(); }));
-    var verified = [], counts = {};
-    loaded.forEach(function (data, i) {
-      var text = normalize(data.meta.title + "\n" + data.meta.text);
-      if (!words.every(function (w) { return text.indexOf(w) >= 0; })) return;
-      var result = search.results[i];
-      verified.push({ data: function () { return Promise.resolve(data); }, id: result.id });
-      Object.keys(data.filters || {}).forEach(function (k) {
-        counts[k] = counts[k] || {};
-        data.filters[k].forEach(function (v) { counts[k][v] = (counts[k][v] || 0) + 1; });
+    var allowed = {};
+    groups.forEach(function (k) { allowed[k] = pagesWith(k, state.selected[k]); });
+    function passes(p, except) {
+      return groups.every(function (k) { return k === except || allowed[k].has(p); });
+    }
+    var numbers = Array.from(scores.keys()).filter(function (p) { return passes(p, null); });
+    numbers.sort(function (a, b) { return scores.get(b) - scores.get(a) || a - b; });
+    // Facet counts: each value among the matches that pass the other groups' filters.
+    var counts = {};
+    Object.keys(index.filters).forEach(function (key) {
+      counts[key] = {};
+      Object.keys(index.filters[key]).forEach(function (value) {
+        var n = 0;
+        index.filters[key][value].forEach(function (p) { if (scores.has(p) && passes(p, key)) n += 1; });
+        counts[key][value] = n;
       });
     });
-    return { results: verified, counts: counts };
+    return { results: numbers.map(page), counts: counts };
   }
 
   function excerpt(text, words) {
@@ -190,9 +267,10 @@
     return node;
   }
 
-  async function renderResults(list, results, words, start) {
+  async function renderResults(list, results, words, start, mine) {
     var slice = results.slice(start, start + PAGE_SIZE);
     var items = await Promise.all(slice.map(function (r) { return r.data(); }));
+    if (mine !== generation) return;  // a newer search owns the list now
     items.forEach(function (data) {
       var li = el("li", { "class": "jirei-result" });
       var h = el("h3", { "class": "jirei-result__title" });
@@ -238,7 +316,6 @@
     var more = root.querySelector("#jirei-search-more");
     var facets = root.querySelector("#jirei-search-filters");
     status.textContent = "検索しています…";
-    await loadPagefind();
     var found = await find(state);
     if (mine !== generation) return;  // a newer search has started
     list.textContent = "";
@@ -252,11 +329,13 @@
     renderFilters(facets, state, found.counts);
     shown = found.results;
     var words = queryWords(state.q);
+    await renderResults(list, shown, words, 0, mine);
+    if (mine !== generation) return;
+    // Announced once the results are on the page.
     status.textContent = shown.length ? shown.length + " 件見つかりました" : "見つかりませんでした。キーワードを変えるか、絞り込みを外してください。";
-    await renderResults(list, shown, words, 0);
     more.hidden = shown.length <= PAGE_SIZE;
     more.onclick = async function () {
-      await renderResults(list, shown, words, list.children.length);
+      await renderResults(list, shown, words, list.children.length, mine);
       more.hidden = list.children.length >= shown.length;
     };
   }
