@@ -57,12 +57,8 @@ def runs(normalized: str) -> list[str]:
 
 
 def tokens(normalized: str) -> list[str]:
-    """Index tokens: every bigram of every run, and each run's last character."""
-    result = []
-    for run in runs(normalized):
-        result.extend(run[i : i + 2] for i in range(len(run) - 1))
-        result.append(run[-1])
-    return result
+    """Index tokens: every bigram of every run of two characters or more."""
+    return [run[i : i + 2] for run in runs(normalized) for i in range(len(run) - 1)]
 
 
 def query_words(query: str) -> list[str]:
@@ -237,7 +233,7 @@ FILTER_KEYS = {"field": "field", "funding": "funding", "population": "band", "pr
 
 
 class BigramTokenizer(Tokenizer):
-    """Normalised text → the tokens of `tokens`, with positions (phrases keep words exact)."""
+    """Text → the bigrams of `tokens` (field "text")."""
 
     def __call__(
         self,
@@ -254,9 +250,32 @@ class BigramTokenizer(Tokenizer):
     ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for position, text in enumerate(tokens(normalize(value)) if tokenize else [value]):
-            token.text = text
-            token.boost = 1.0
-            token.stopped = False
+            token.text, token.boost, token.stopped = text, 1.0, False
+            if positions:
+                token.pos = start_pos + position
+            yield token
+
+
+class CharacterTokenizer(Tokenizer):
+    """Text → each distinct letter or digit once (field "chars", for one-character words)."""
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        found = sorted({ch for run in runs(normalize(value)) for ch in run}) if tokenize else [value]
+        for position, text in enumerate(found):
+            token.text, token.boost, token.stopped = text, 1.0, False
             if positions:
                 token.pos = start_pos + position
             yield token
@@ -271,7 +290,8 @@ def _schema():
         kind=ID(stored=True),
         title=STORED,
         normalized=STORED,
-        text=TEXT(analyzer=BigramTokenizer(), phrase=True),
+        text=TEXT(analyzer=BigramTokenizer(), phrase=False),
+        chars=TEXT(analyzer=CharacterTokenizer(), phrase=False),
         **{name: KEYWORD(**keyword) for name in ("type", "field", "band", "funding", "prefecture")},
     )
 
@@ -289,6 +309,7 @@ def build_index(documents: list[SearchDocument], folder: Path) -> None:
             title=d.title,
             normalized=normalize(d.title + "\n" + d.text),
             text=d.title + "\n" + d.text,
+            chars=d.title + "\n" + d.text,
             **{key: ",".join(d.filters.get(key, [])) for key in ("type", "field", "band", "funding", "prefecture")},
         )
     writer.commit()
@@ -318,48 +339,62 @@ class Hit:
     score: float
 
 
-def _word_query(word: str):
-    from whoosh.query import And, Phrase, Prefix, Term
+# A word's rarest bigrams are enough to find its candidates; the text check makes it exact.
+BIGRAMS_PER_WORD = 3
 
-    parts = []
-    found = runs(word)
-    for run in found:
+
+def _word_query(searcher, word: str):
+    """The rarest bigrams of the word, and every lone character: a necessary condition."""
+    from whoosh.query import And, Term
+
+    parts, grams = [], set()
+    for run in runs(word):
         if len(run) == 1:
-            parts.append(Prefix("text", run))
+            parts.append(Term("chars", run))
         else:
-            bigrams = [run[i : i + 2] for i in range(len(run) - 1)]
-            parts.append(Term("text", bigrams[0]) if len(bigrams) == 1 else Phrase("text", bigrams))
+            grams.update(run[i : i + 2] for i in range(len(run) - 1))
+    rarest = sorted(grams, key=lambda gram: (searcher.doc_frequency("text", gram), gram))[:BIGRAMS_PER_WORD]
+    parts.extend(Term("text", gram) for gram in rarest)
     return parts[0] if len(parts) == 1 else And(parts)
 
 
 def search_index(ix, query: str, filters: dict[str, list[str]], limit: int = 10) -> list[Hit]:
-    """Pages whose text contains every word of the query (after normalisation), best first."""
+    """Pages whose text contains every word of the query (after normalisation), best first.
+
+    whoosh finds the pages holding the rarest bigrams of every word (quickly, with its top-N
+    collector); words longer than one bigram are then checked against the stored normalised
+    text, fetching more candidates until `limit` pages pass.
+    """
     from whoosh.query import And, Every, Or, Term
 
     words = query_words(query)
-    conditions = [_word_query(w) for w in words]
-    for key, values in filters.items():
-        if values:
-            conditions.append(Or([Term(FILTER_KEYS[key], v) for v in values]))
-    if not conditions:
+    filter_conditions = [Or([Term(FILTER_KEYS[key], v) for v in values]) for key, values in filters.items() if values]
+    if not words and not filter_conditions:
         return []
-    whoosh_query = conditions[0] if len(conditions) == 1 else And(conditions)
-    if not words:
-        whoosh_query = And([Every(), whoosh_query])
-    check = [w for w in words if crosses_punctuation(w)]
-    hits: list[Hit] = []
+    check = [w for w in words if len(w) > 2 or crosses_punctuation(w)]
+    wanted = limit * 4 if check else limit
     with ix.searcher() as searcher:
-        results = searcher.search(whoosh_query, limit=None if check else limit)
-        for result in results:
-            if check and not all(w in result["normalized"] for w in check):
-                continue
-            url = result["url"]
-            hits.append(
-                Hit(url.rstrip("/").rsplit("/", 1)[-1], result["kind"], result["title"], url, round(result.score, 4))
-            )
-            if len(hits) >= limit:
-                break
-    return hits
+        conditions = [_word_query(searcher, w) for w in words] + filter_conditions
+        whoosh_query = conditions[0] if len(conditions) == 1 else And(conditions)
+        if not words:
+            whoosh_query = And([Every(), whoosh_query])
+        while True:
+            results = searcher.search(whoosh_query, limit=wanted)
+            hits = []
+            for result in results:
+                if check and not all(w in result["normalized"] for w in check):
+                    continue
+                url = result["url"]
+                hits.append(
+                    Hit(
+                        url.rstrip("/").rsplit("/", 1)[-1], result["kind"], result["title"], url, round(result.score, 4)
+                    )
+                )
+                if len(hits) >= limit:
+                    return hits
+            if len(results) < wanted:  # every candidate seen
+                return hits
+            wanted *= 4
 
 
 # --- related cases, computed at build time ------------------------------------------------

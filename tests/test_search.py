@@ -27,8 +27,8 @@ def test_normalize(text, normalized):
     assert normalize(text) == normalized
 
 
-def test_tokens_are_bigrams_plus_each_runs_last_character():
-    assert tokens(normalize("ドローン配送、AI")) == ["どろ", "ろー", "ーん", "ん配", "配送", "送", "ai", "i"]
+def test_tokens_are_the_bigrams_of_each_run():
+    assert tokens(normalize("ドローン配送、AI、市")) == ["どろ", "ろー", "ーん", "ん配", "配送", "ai"]
     assert crosses_punctuation("wi-fi") and not crosses_punctuation("どろーん") and not crosses_punctuation("市")
 
 
