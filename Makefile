@@ -24,8 +24,8 @@ build: $(VENV)/.installed-runtime
 ## Install what the tests need (Chromium and Japanese fonts from Debian too) and run the whole suite.
 test: $(VENV)/.installed-test
 	scripts/system-deps.sh
-	$(BIN)/ruff check generator tests
-	$(BIN)/ruff format --check generator tests
+	$(BIN)/ruff check generator tests benchmarks
+	$(BIN)/ruff format --check generator tests benchmarks
 	$(BIN)/pytest
 
 ## Regenerate the JSON Schema files in schema/ from the models.

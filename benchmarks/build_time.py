@@ -38,9 +38,21 @@ def synthetic_content(folder: Path, count: int) -> Path:
 def run(content: Path, site: Path) -> float:
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "generator", "build", "--content", str(content), "--site-dir", str(site),
-         "--today", "2026-11-23"],
-        check=True, capture_output=True, cwd=PROJECT,
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "build",
+            "--content",
+            str(content),
+            "--site-dir",
+            str(site),
+            "--today",
+            "2026-11-23",
+        ],
+        check=True,
+        capture_output=True,
+        cwd=PROJECT,
     )
     return time.perf_counter() - started
 
@@ -55,8 +67,10 @@ def main() -> None:
         times = [run(content, Path(work) / "site") for _ in range(args.runs)]
         pages = sum(1 for _ in (Path(work) / "site").rglob("index.html"))
     label = f"{args.synthetic} synthetic cases" if args.synthetic else "content/"
-    print(f"jirei build, {label}: {pages} pages, median {statistics.median(times):.2f} s over {args.runs} runs "
-          f"(runs: {', '.join(f'{t:.2f}' for t in times)})")
+    print(
+        f"jirei build, {label}: {pages} pages, median {statistics.median(times):.2f} s over {args.runs} runs "
+        f"(runs: {', '.join(f'{t:.2f}' for t in times)})"
+    )
 
 
 if __name__ == "__main__":

@@ -55,8 +55,21 @@ def percentile(values: list[float], q: float) -> float:
 
 def build(content: Path, site: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "generator", "build", "--content", str(content), "--site-dir", str(site), "--today", "2026-11-23"],
-        check=True, capture_output=True, cwd=PROJECT,
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "build",
+            "--content",
+            str(content),
+            "--site-dir",
+            str(site),
+            "--today",
+            "2026-11-23",
+        ],
+        check=True,
+        capture_output=True,
+        cwd=PROJECT,
     )
 
 
@@ -67,7 +80,8 @@ def browser_figures(site: Path, label: str) -> None:
     try:
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+                executable_path="/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
             )
             first = {}
             for query in ("ドローン配送", "AI"):  # no result; 32 results (20 shown)
@@ -75,7 +89,9 @@ def browser_figures(site: Path, label: str) -> None:
                 fetched: list[tuple[str, int, int]] = []
 
                 def record(response, fetched=fetched):
-                    if response.status == 200 and ("/search/index/" in response.url or "/assets/search.js" in response.url):
+                    if response.status == 200 and (
+                        "/search/index/" in response.url or "/assets/search.js" in response.url
+                    ):
                         body = response.body()
                         fetched.append((response.url, len(body), len(gzip.compress(body))))
 
@@ -90,10 +106,13 @@ def browser_figures(site: Path, label: str) -> None:
     finally:
         server.shutdown()
     downloads = "; ".join(
-        f"「{q}」 {served / 1024:.0f} KB gzip ({raw / 1024:.0f} KB raw, {files} files)" for q, (served, raw, files) in first.items()
+        f"「{q}」 {served / 1024:.0f} KB gzip ({raw / 1024:.0f} KB raw, {files} files)"
+        for q, (served, raw, files) in first.items()
     )
-    print(f"{label}: first query {downloads}; query latency median {statistics.median(times):.0f} ms, "
-          f"p95 {percentile(times, 0.95):.0f} ms over {len(times)} queries")
+    print(
+        f"{label}: first query {downloads}; query latency median {statistics.median(times):.0f} ms, "
+        f"p95 {percentile(times, 0.95):.0f} ms over {len(times)} queries"
+    )
 
 
 def run_browser() -> None:
@@ -114,7 +133,11 @@ def run_cli() -> None:
     for count in (200, 20_000):
         documents = [
             SearchDocument(
-                url=f"cases/{c['id']}/", type="case", title=c["title"], place=c["municipality"]["name"], field=c["field"],
+                url=f"cases/{c['id']}/",
+                type="case",
+                title=c["title"],
+                place=c["municipality"]["name"],
+                field=c["field"],
                 text="\n".join([c["title"], c["summary"], c["background"], "、".join(c["tags"])]),
                 filters={"type": ["事例"], "field": [c["field"]], "prefecture": [c["municipality"]["prefecture"]]},
             )
