@@ -64,6 +64,10 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=10, help="表示する件数（既定 10）")
     search.add_argument("--site-dir", type=Path, default=Path("site"))
 
+    links = commands.add_parser("check-links", help="レコードの外部 URL を一覧にする（--online で接続を確認）")
+    links.add_argument("--content", type=Path, default=Path("content"))
+    links.add_argument("--online", action="store_true", help="各 URL に接続して状態を確かめる（ネットワークが必要）")
+
     schema = commands.add_parser("schema", help="JSON Schema を schema/ に書き出す")
     schema.add_argument("--output", type=Path, default=Path("schema"))
     return parser
@@ -120,6 +124,8 @@ def _run(args: argparse.Namespace) -> int:
         from generator.search_cli import run_search
 
         return run_search(args)
+    if args.command == "check-links":
+        return _check_links(args)
     if args.command == "schema":
         from generator.models import json_schemas
 
@@ -130,3 +136,25 @@ def _run(args: argparse.Namespace) -> int:
             print(args.output / name)
         return 0
     raise AssertionError(args.command)
+
+
+def _check_links(args: argparse.Namespace) -> int:
+    from generator.links import check_online, external_urls
+    from generator.validate import validate_content
+
+    content, problems = validate_content(args.content)
+    if problems:
+        raise UserError(problems)
+    cited = external_urls(content)
+    statuses = check_online(list(cited)) if args.online else {}
+    broken = 0
+    for url, records in cited.items():
+        status = statuses.get(url)
+        if status is not None and not status.startswith(("2", "3")):
+            broken += 1
+        print(f"{url}{f'  [{status}]' if status else ''}\n  " + "\n  ".join(records))
+    summary = f"外部 URL {len(cited)} 件"
+    if args.online:
+        summary += f"、うち接続に問題があるもの {broken} 件"
+    print(summary + "。")
+    return 1 if broken else 0

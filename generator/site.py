@@ -19,6 +19,7 @@ from generator.browser_index import write_bundle
 from generator.catalog import Catalog
 from generator.errors import UserError
 from generator.feeds import render_feeds
+from generator.links import check_site
 from generator.render import render_pages
 from generator.search import search_documents, write_documents
 from generator.validate import validate_content
@@ -62,6 +63,9 @@ def build_site(content_dir: Path, site_dir: Path, today: date, site_url: str | N
         documents = search_documents(catalog, built)
         write_documents(documents, built)
         write_bundle(documents, built)
+        broken = check_site(built)
+        if broken:
+            raise UserError(broken)
         replace_directory(built, site_dir)
     return BuildReport(cases=len(catalog.cases), pages=len(pages))
 

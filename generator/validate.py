@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import logging
 import typing
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from generator.municipalities import code_problem
 
 log = logging.getLogger(__name__)
 
+RECORD_FILE_STEM = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 TAXONOMY_DIR = "taxonomy"
 CASES_DIR = "cases"
 POSTINGS_DIR = "talent/postings"
@@ -109,6 +111,9 @@ def _record_files(folder: Path, root: Path, problems: list[Problem]) -> list[Pat
             problems.append(Problem(display, 1, 1, f"{folder.name}/ の中にフォルダは置けません"))
         elif path.suffix != ".yaml":
             problems.append(Problem(display, 1, 1, "レコードのファイル名は .yaml で終わる必要があります"))
+        elif not RECORD_FILE_STEM.fullmatch(path.stem):
+            message = f"ファイル名「{path.name}」は英小文字・数字・ハイフンと .yaml にしてください（例: ina-drone-shopping.yaml）"
+            problems.append(Problem(display, 1, 1, message))
         else:
             files.append(path)
     return files
