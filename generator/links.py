@@ -74,7 +74,11 @@ def check_site(site: Path) -> list[Problem]:
             if fragment and target.suffix == ".html":
                 ids = pages[target].ids if target in pages else _parse(target).ids
                 if unquote(fragment) not in ids:
-                    problems.append(Problem(where, line, column, f"リンク先のページに見出し（#{unquote(fragment)}）がありません: {href}"))
+                    problems.append(
+                        Problem(
+                            where, line, column, f"リンク先のページに見出し（#{unquote(fragment)}）がありません: {href}"
+                        )
+                    )
     return problems
 
 

@@ -228,6 +228,16 @@ REFERENCE_MODELS = [
 ]
 
 
+ACCESSIBILITY_REPORT = Path(__file__).resolve().parent.parent / "reports" / "accessibility.json"
+
+
+def accessibility_report() -> dict | None:
+    """The last complete run of tests/test_accessibility.py, if the project has one."""
+    if not ACCESSIBILITY_REPORT.exists():
+        return None
+    return json.loads(ACCESSIBILITY_REPORT.read_text(encoding="utf-8"))
+
+
 def render_pages(catalog: Catalog) -> dict[str, str]:
     """Every page of the site as Markdown, by docs-relative path."""
     env = environment()
@@ -281,6 +291,7 @@ def render_pages(catalog: Catalog) -> dict[str, str]:
             entries=entries,
         )
     page("search/index.md", "search.md.j2")
+    page("accessibility/index.md", "accessibility.md.j2", report=accessibility_report())
     page("about/index.md", "about.md.j2")
     page(
         "about/fields.md",

@@ -98,6 +98,16 @@ def test_browse_by_filters_alone(page, real_site_url):
     count = int(status(page).split(" ")[0])
     assert count == len(page.query_selector_all("#jirei-search-results li"))
     assert count >= 6
+    assert not page.is_visible("#jirei-search-more")  # all results fit on one page
+
+
+def test_more_results_on_demand(page, real_site_url):
+    open_search(page, real_site_url, "q=" + quote("市"))
+    total = int(status(page).split(" ")[0])
+    assert total > 40 and len(page.query_selector_all("#jirei-search-results li")) == 20
+    page.click("#jirei-search-more")
+    page.wait_for_function("() => document.querySelectorAll('#jirei-search-results li').length === 40")
+    assert page.is_visible("#jirei-search-more")
     assert page.input_value("#jirei-search-q") == ""
 
 
