@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import difflib
-import re
 import logging
+import re
 import typing
 from dataclasses import dataclass
 from datetime import date

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import shutil
 from datetime import date
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
