@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 sys.path.insert(0, str(Path(__file__).parent))
 
+import build_time  # noqa: E402
 from synthetic import synthetic_cases, write_content  # noqa: E402
 
 from generator.search import SearchDocument, build_index, search_index  # noqa: E402
@@ -54,23 +54,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def build(content: Path, site: Path) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "generator",
-            "build",
-            "--content",
-            str(content),
-            "--site-dir",
-            str(site),
-            "--today",
-            "2026-11-23",
-        ],
-        check=True,
-        capture_output=True,
-        cwd=PROJECT,
-    )
+    build_time.run(content, site)
 
 
 def browser_figures(site: Path, label: str) -> None:

@@ -18,6 +18,7 @@ from generator.models import (
     Case,
     Cost,
     FundingProgram,
+    Municipality,
     Posting,
 )
 from generator.municipalities import LocalGovernment, Prefecture, all_governments, prefectures
@@ -68,6 +69,12 @@ def wareki_fiscal_years(years: list[int]) -> str:
     return "、".join(wareki_fiscal_year(y) for y in sorted(years))
 
 
+def place_name(municipality: Municipality, separator: str = " ") -> str:
+    """「長野県 伊那市」, or just 「愛媛県」 for a prefecture's own record."""
+    m = municipality
+    return m.name if m.name == m.prefecture else f"{m.prefecture}{separator}{m.name}"
+
+
 @dataclass(frozen=True)
 class CostLine:
     cost: Cost
@@ -94,9 +101,7 @@ class CaseEntry:
 
     @property
     def place(self) -> str:
-        """「長野県 伊那市」, or just 「愛媛県」 for a prefecture-level case."""
-        m = self.case.municipality
-        return m.name if m.name == m.prefecture else f"{m.prefecture} {m.name}"
+        return place_name(self.case.municipality)
 
     @cached_property
     def cost_lines(self) -> list[CostLine]:
@@ -256,8 +261,7 @@ class PostingEntry:
 
     @property
     def place(self) -> str:
-        m = self.posting.municipality
-        return m.name if m.name == m.prefecture else f"{m.prefecture} {m.name}"
+        return place_name(self.posting.municipality)
 
     @property
     def closes(self) -> date | None:

@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from generator import models
-from generator.catalog import Catalog, PostingEntry, wareki_fiscal_year, wareki_fiscal_years
+from generator.catalog import Catalog, PostingEntry, place_name, wareki_fiscal_year, wareki_fiscal_years
 from generator.search import related_cases
 
 log = logging.getLogger(__name__)
@@ -102,11 +102,7 @@ def job_posting_data(entry: PostingEntry) -> dict[str, Any]:
     """schema.org JobPosting for an open posting: Google's required properties and what we can fill."""
     posting = entry.posting
     municipality = posting.municipality
-    organization = (
-        municipality.name
-        if municipality.name == municipality.prefecture
-        else f"{municipality.prefecture}{municipality.name}"
-    )
+    organization = place_name(municipality, separator="")
     address = {"@type": "PostalAddress", "addressRegion": municipality.prefecture, "addressCountry": "JP"}
     if municipality.name != municipality.prefecture:
         address["addressLocality"] = municipality.name

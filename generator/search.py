@@ -232,53 +232,45 @@ CACHE_DIR = Path(".cache") / "jirei-search"
 FILTER_KEYS = {"field": "field", "funding": "funding", "population": "band", "prefecture": "prefecture", "type": "type"}
 
 
-class BigramTokenizer(Tokenizer):
+class _TermTokenizer(Tokenizer):
+    """A whoosh tokenizer that yields the terms `terms` finds in a text."""
+
+    def terms(self, value: str) -> list[str]:
+        raise NotImplementedError
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for position, text in enumerate(self.terms(value) if tokenize else [value]):
+            token.text, token.boost, token.stopped = text, 1.0, False
+            if positions:
+                token.pos = start_pos + position
+            yield token
+
+
+class BigramTokenizer(_TermTokenizer):
     """Text → the bigrams of `tokens` (field "text")."""
 
-    def __call__(
-        self,
-        value,
-        positions=False,
-        chars=False,
-        keeporiginal=False,
-        removestops=True,
-        start_pos=0,
-        start_char=0,
-        tokenize=True,
-        mode="",
-        **kwargs,
-    ):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for position, text in enumerate(tokens(normalize(value)) if tokenize else [value]):
-            token.text, token.boost, token.stopped = text, 1.0, False
-            if positions:
-                token.pos = start_pos + position
-            yield token
+    def terms(self, value: str) -> list[str]:
+        return tokens(normalize(value))
 
 
-class CharacterTokenizer(Tokenizer):
+class CharacterTokenizer(_TermTokenizer):
     """Text → each distinct letter or digit once (field "chars", for one-character words)."""
 
-    def __call__(
-        self,
-        value,
-        positions=False,
-        chars=False,
-        keeporiginal=False,
-        removestops=True,
-        start_pos=0,
-        start_char=0,
-        tokenize=True,
-        mode="",
-        **kwargs,
-    ):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        found = sorted({ch for run in runs(normalize(value)) for ch in run}) if tokenize else [value]
-        for position, text in enumerate(found):
-            token.text, token.boost, token.stopped = text, 1.0, False
-            if positions:
-                token.pos = start_pos + position
-            yield token
+    def terms(self, value: str) -> list[str]:
+        return sorted({ch for run in runs(normalize(value)) for ch in run})
 
 
 def _schema():
