@@ -55,8 +55,12 @@ def _target(page: Path, href: str, site: Path) -> Path | None:
     return target / "index.html" if path.endswith("/") or target.is_dir() else target
 
 
-def check_site(site: Path) -> list[Problem]:
-    """Broken internal links and anchors, as problems located in the built pages."""
+def check_site(site: Path, shown_as: Path | None = None) -> list[Problem]:
+    """Broken internal links and anchors, as problems located in the built pages.
+
+    `shown_as` is the folder the pages will be published to (the build checks them in a
+    temporary folder before it swaps them in).
+    """
     site = site.resolve()
     pages = {p: _parse(p) for p in sorted(site.rglob("*.html"))}
     problems = []
@@ -66,7 +70,7 @@ def check_site(site: Path) -> list[Problem]:
             if target is None:
                 continue
             target = target.resolve()
-            where = display_path(page)
+            where = display_path((shown_as or site) / page.relative_to(site))
             if not target.is_relative_to(site) or not target.exists():
                 problems.append(Problem(where, line, column, f"リンク先のページがありません: {href}"))
                 continue

@@ -63,7 +63,7 @@ def build_site(content_dir: Path, site_dir: Path, today: date, site_url: str | N
         documents = search_documents(catalog, built)
         write_documents(documents, built)
         write_bundle(documents, built)
-        broken = check_site(built)
+        broken = check_site(built, shown_as=site_dir)
         if broken:
             raise UserError(broken)
         replace_directory(built, site_dir)
