@@ -93,6 +93,14 @@ RecordId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
 Text = Annotated[str, StringConstraints(min_length=1)]
 
 
+# The 20 事業分野 of the 参考事例集 第2.0版, in its order (data-model.md).
+COLLECTION_FIELDS = [
+    "地域活性化", "住民生活", "消防・防災", "医療・福祉・健康", "子育て", "公衆衛生", "環境", "労働", "農林水産業",
+    "商業・工業", "観光", "交通", "土木・インフラ", "文化・スポーツ", "教育", "デジタルデバイド対策",
+    "地域におけるデジタル人材の育成", "孤独・孤立対策", "キャッシュレス", "ローカル5G",
+]  # fmt: skip
+
+
 # --- Taxonomies ---------------------------------------------------------------------------
 
 

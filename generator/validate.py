@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from generator.errors import Problem, display_path
 from generator.load import Document, load_yaml
 from generator.models import (
+    COLLECTION_FIELDS,
     FIELDS_FILE,
     FIRST_FISCAL_YEAR,
     FUNDING_FILE,
@@ -271,6 +272,17 @@ def _check_fields(fields: list, problems: list[Problem]) -> None:
             if value in seen:
                 problems.append(document.problem((*prefix, attribute), f"{attribute}「{value}」が重複しています"))
             seen[value] = True
+    for (document, prefix), record in fields:
+        expected = COLLECTION_FIELDS[record.no - 1]
+        if record.name != expected:
+            problems.append(
+                document.problem((*prefix, "name"), f"分野番号 {record.no} は「{expected}」です（参考事例集の20分野）")
+            )
+    if fields:
+        missing = [name for name in COLLECTION_FIELDS if name not in {record.name for _, record in fields}]
+        if missing:
+            document, _ = fields[0][0]
+            problems.append(document.problem((), f"20分野のうち次の分野がありません: {'、'.join(missing)}"))
 
 
 def _check_programs(programs: list, problems: list[Problem]) -> None:

@@ -359,3 +359,16 @@ def test_cli_valid_content_exits_zero(taxonomy_only):
     result = run_jirei("validate", "--content", str(taxonomy_only))
     assert result.returncode == 0, result.stderr
     assert "問題はありません" in result.stdout
+
+
+def test_fields_must_be_the_twenty_of_the_collection(taxonomy_only):
+    path = taxonomy_only / "taxonomy" / "fields.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("name: ローカル5G", "name: 宇宙")
+    path.write_text(text, encoding="utf-8")
+    _, problems = validate_content(taxonomy_only)
+    messages = [p.message for p in problems]
+    assert "分野番号 20 は「ローカル5G」です（参考事例集の20分野）" in messages
+    assert "20分野のうち次の分野がありません: ローカル5G" in messages
+    located = [p for p in problems if p.message.startswith("分野番号 20")][0]
+    assert located.line == line_of(text, "name: 宇宙")
