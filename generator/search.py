@@ -322,6 +322,12 @@ def open_index(documents_path: Path, cache: Path = CACHE_DIR):
     return index.open_dir(str(folder))
 
 
+def program_names(ix) -> dict[str, str]:
+    """Funding program id → name, from the index's stored fields."""
+    with ix.searcher() as searcher:
+        return {d["url"].strip("/").rsplit("/", 1)[-1]: d["title"] for d in searcher.documents(kind="program")}
+
+
 @dataclass(frozen=True)
 class Hit:
     id: str

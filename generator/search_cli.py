@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 from generator.catalog import POPULATION_BANDS, PREFECTURAL_GROUP
 from generator.errors import UsageError
-from generator.search import DOCUMENTS_FILE, TYPE_LABELS, open_index, read_documents, search_index
+from generator.search import DOCUMENTS_FILE, TYPE_LABELS, open_index, program_names, search_index
 
 
 def _filters(args: argparse.Namespace, program_names: dict[str, str]) -> dict[str, list[str]]:
@@ -35,10 +35,8 @@ def run_search(args: argparse.Namespace) -> int:
         raise UsageError(f"{documents_path} がありません。先に jirei build でサイトを生成してください")
     if args.limit < 1:
         raise UsageError("--limit は1以上にしてください")
-    programs = {
-        d.url.strip("/").rsplit("/", 1)[-1]: d.title for d in read_documents(args.site_dir) if d.type == "program"
-    }
-    hits = search_index(open_index(documents_path), args.query, _filters(args, programs), args.limit)
+    ix = open_index(documents_path)
+    hits = search_index(ix, args.query, _filters(args, program_names(ix)), args.limit)
     if args.json:
         for hit in hits:
             print(json.dumps(asdict(hit), ensure_ascii=False))

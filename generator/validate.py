@@ -31,6 +31,7 @@ from generator.municipalities import code_problem
 
 log = logging.getLogger(__name__)
 
+OUTSIDE_CONTENT = "content フォルダの外を指すリンクです。読み込みません"
 RECORD_FILE_STEM = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 TAXONOMY_DIR = "taxonomy"
 CASES_DIR = "cases"
@@ -107,7 +108,7 @@ def _record_files(folder: Path, root: Path, problems: list[Problem]) -> list[Pat
         if path.name.startswith("."):
             continue
         if not _inside(path, root):
-            problems.append(Problem(display, 1, 1, "content フォルダの外を指すリンクです。読み込みません"))
+            problems.append(Problem(display, 1, 1, OUTSIDE_CONTENT))
         elif path.is_dir():
             problems.append(Problem(display, 1, 1, f"{folder.name}/ の中にフォルダは置けません"))
         elif path.suffix != ".yaml":
@@ -126,7 +127,7 @@ def _load(path: Path, root: Path, problems: list[Problem]) -> Document | None:
         problems.append(Problem(display, 1, 1, "ファイルがありません"))
         return None
     if not _inside(path, root):
-        problems.append(Problem(display, 1, 1, "content フォルダの外を指すリンクです。読み込みません"))
+        problems.append(Problem(display, 1, 1, OUTSIDE_CONTENT))
         return None
     document, found = load_yaml(path, display)
     problems.extend(found)
