@@ -13,16 +13,24 @@ browser; tests/test_browser_search.py checks that both agree.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import html.parser
 import json
 import logging
+import os
+import shutil
+import tempfile
+import time
 import unicodedata
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from whoosh.analysis import Token, Tokenizer
 
 from generator.catalog import Catalog, wareki_fiscal_year
+from generator.errors import visible
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +236,10 @@ def read_documents(site: Path) -> list[SearchDocument]:
 
 # --- command line: a whoosh index of the documents ----------------------------------------
 
-CACHE_DIR = Path(".cache") / "jirei-search"
+CACHE_ENV = "JIREI_CACHE_DIR"
+READY = "READY"  # written last: the number of documents and a SHA-256 of every file of the entry
+STALE_SECONDS = 24 * 60 * 60  # a temporary folder this old belongs to a search that died
+UNUSED_SECONDS = 30 * 24 * 60 * 60  # an entry not used for this long is removed
 FILTER_KEYS = {"field": "field", "funding": "funding", "population": "band", "prefecture": "prefecture", "type": "type"}
 
 
@@ -288,11 +299,7 @@ def _schema():
     )
 
 
-def build_index(documents: list[SearchDocument], folder: Path) -> None:
-    from whoosh import index
-
-    folder.mkdir(parents=True, exist_ok=True)
-    ix = index.create_in(str(folder), _schema())
+def _add_documents(ix, documents: list[SearchDocument]) -> None:
     writer = ix.writer(limitmb=256)
     for d in documents:
         writer.add_document(
@@ -307,19 +314,193 @@ def build_index(documents: list[SearchDocument], folder: Path) -> None:
     writer.commit()
 
 
-def open_index(documents_path: Path, cache: Path = CACHE_DIR):
-    """The whoosh index of a documents file, built once and kept in the cache by content hash."""
-    import hashlib
-
+def build_index(documents: list[SearchDocument], folder: Path) -> None:
     from whoosh import index
 
-    digest = hashlib.sha256(documents_path.read_bytes()).hexdigest()[:16]
-    folder = cache / digest
-    if not (folder / "READY").exists():
-        documents = [SearchDocument(**item) for item in json.loads(documents_path.read_text(encoding="utf-8"))]
-        build_index(documents, folder)
-        (folder / "READY").write_text("", encoding="utf-8")
-    return index.open_dir(str(folder))
+    folder.mkdir(parents=True, exist_ok=True)
+    _add_documents(index.create_in(str(folder), _schema()), documents)
+
+
+def memory_index(documents: list[SearchDocument]):
+    """The index in memory, for when no cache folder can be written."""
+    from whoosh.filedb.filestore import RamStorage
+
+    ix = RamStorage().create_index(_schema())
+    _add_documents(ix, documents)
+    return ix
+
+
+class DocumentsError(Exception):
+    """The search documents of a built site cannot be read or are not what jirei build writes."""
+
+
+def _is_strings(value) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def parse_documents(data: bytes) -> list[SearchDocument]:
+    """The documents of a documents.json file, checked (the file may have been damaged or edited)."""
+    try:
+        items = json.loads(data)
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise DocumentsError("JSON として読めません") from error
+    documents = []
+    texts = ("url", "type", "title", "place", "field", "text")
+    for item in items if isinstance(items, list) else [None]:
+        if (
+            not isinstance(item, dict)
+            or set(item) != {*texts, "filters"}
+            or not all(isinstance(item[key], str) for key in texts)
+            or item["type"] not in TYPE_LABELS
+            or not isinstance(item["filters"], dict)
+            or not all(isinstance(key, str) and _is_strings(value) for key, value in item["filters"].items())
+        ):
+            raise DocumentsError("検索用の文書の形式が正しくありません")
+        documents.append(SearchDocument(**item))
+    return documents
+
+
+def cache_dir() -> Path | None:
+    """The user's cache folder for search indexes, or None where there is none.
+
+    $JIREI_CACHE_DIR, else $XDG_CACHE_HOME/jirei/search, else ~/.cache/jirei/search; never a
+    folder relative to the working directory unless JIREI_CACHE_DIR says so.
+    """
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):  # the XDG spec says to ignore a relative path
+        return Path(xdg) / "jirei" / "search"
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError):  # no home folder known
+        return None
+    return home / ".cache" / "jirei" / "search" if home.is_absolute() else None
+
+
+def _fingerprint(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.name != READY}
+
+
+def _open_entry(folder: Path):
+    """The cached index in `folder` if it is complete and unchanged since it was built, else None."""
+    from whoosh import index
+
+    try:
+        ready = json.loads((folder / READY).read_text(encoding="utf-8"))
+        expected = ready["documents"]
+        if _fingerprint(folder) != ready["files"]:
+            return None
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    try:
+        ix = index.open_dir(str(folder), readonly=True)
+        with ix.searcher() as searcher:
+            if searcher.doc_count_all() == expected:
+                return ix
+    except Exception:  # a damaged entry: whoosh fails in many ways (EOFError, struct.error, pickle...)
+        log.debug("damaged search cache entry %s", folder, exc_info=True)
+    return None
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def _install(built: Path, folder: Path) -> None:
+    """Rename the finished `built` folder to `folder` (atomic). A complete entry another search
+    put there first is kept; a broken one is moved aside and removed."""
+    for _ in range(5):
+        try:
+            os.rename(built, folder)
+            return
+        except OSError:
+            if not folder.exists() and not folder.is_symlink():
+                continue  # removed meanwhile by another search replacing it: try again
+        if _open_entry(folder) is not None:
+            return  # another search won the race: use its entry (the caller removes `built`)
+        aside = folder.with_name(f".{folder.name}-{uuid.uuid4().hex}.old")
+        try:
+            os.rename(folder, aside)
+        except FileNotFoundError:
+            continue
+        _remove(aside)
+    raise OSError(f"cannot install {built} as {folder}")
+
+
+def _remove_stale(cache: Path) -> None:
+    """Temporary folders left behind by searches that were killed, and entries unused for a month."""
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for path in cache.iterdir():
+            temporary = path.name.startswith(".") and path.name.endswith((".tmp", ".old"))
+            entry = len(path.name) == 16 and all(ch in "0123456789abcdef" for ch in path.name)
+            with contextlib.suppress(OSError):
+                age = now - path.lstat().st_mtime
+                if (temporary and age > STALE_SECONDS) or (entry and age > UNUSED_SECONDS):
+                    _remove(path)
+
+
+def cache_key(data: bytes) -> str:
+    """The name of a documents file's entry: its content, this module's code and whoosh's version
+    (an index built by other code may tokenise differently)."""
+    import whoosh
+
+    code = Path(__file__).read_bytes() + whoosh.versionstring().encode()
+    return hashlib.sha256(hashlib.sha256(code).digest() + data).hexdigest()[:16]
+
+
+def open_index(documents_path: Path, cache: Path | None = None):
+    """The whoosh index of a documents file, built once and kept in the cache by content hash.
+
+    `cache` defaults to `cache_dir()`. An entry is built in a temporary folder beside its final
+    place and renamed into place when complete, so concurrent searches never see half an entry;
+    an entry without its READY marker, or changed since, is built again.
+    Where the cache cannot be written the index is built in memory. Raises DocumentsError for a
+    documents file that cannot be read or is not one jirei build writes.
+    """
+    try:
+        data = documents_path.read_bytes()
+    except OSError as error:
+        raise DocumentsError("ファイルを読めません") from error
+    cache = cache if cache is not None else cache_dir()
+    folder = cache / cache_key(data) if cache is not None else None
+    if folder is not None:
+        ix = _open_entry(folder)
+        if ix is not None:
+            with contextlib.suppress(OSError):
+                os.utime(folder)  # used: kept for another month
+            return ix
+    documents = parse_documents(data)
+    if folder is None:
+        return memory_index(documents)
+    built = None
+    try:
+        cache.mkdir(mode=0o700, parents=True, exist_ok=True)
+        built = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", suffix=".tmp", dir=cache))
+        build_index(documents, built)
+        ready = {"documents": len(documents), "files": _fingerprint(built)}
+        (built / READY).write_text(json.dumps(ready), encoding="utf-8")
+        _install(built, folder)
+        ix = _open_entry(folder)
+        if ix is not None:
+            _remove_stale(cache)
+            return ix
+    except OSError:
+        log.debug("search cache %s not writable", cache, exc_info=True)
+    finally:
+        if built is not None:
+            _remove(built)  # gone after a successful rename
+    log.warning(
+        f"検索の索引をキャッシュ（{visible(str(cache))}）に保存できないため、メモリ上に作って検索します"
+        f"（保存先は環境変数 {CACHE_ENV} で変えられます）。"
+    )
+    return memory_index(documents)
 
 
 def program_names(ix) -> dict[str, str]:

@@ -7,8 +7,16 @@ import json
 from dataclasses import asdict
 
 from generator.catalog import POPULATION_BANDS, PREFECTURAL_GROUP
-from generator.errors import UsageError
-from generator.search import DOCUMENTS_FILE, TYPE_LABELS, open_index, program_names, search_index
+from generator.errors import UsageError, visible
+from generator.search import (
+    DOCUMENTS_FILE,
+    TYPE_LABELS,
+    DocumentsError,
+    Hit,
+    open_index,
+    program_names,
+    search_index,
+)
 
 
 def _filters(args: argparse.Namespace, program_names: dict[str, str]) -> dict[str, list[str]]:
@@ -29,21 +37,31 @@ def _filters(args: argparse.Namespace, program_names: dict[str, str]) -> dict[st
     }
 
 
+def _json_line(hit: Hit) -> str:
+    """One hit as JSON; control and bidi characters as JSON escapes, so the terminal shows them as text."""
+    text = json.dumps(asdict(hit), ensure_ascii=False)
+    return "".join(ch if visible(ch) == ch else f"\\u{ord(ch):04x}" for ch in text)
+
+
 def run_search(args: argparse.Namespace) -> int:
     documents_path = args.site_dir / DOCUMENTS_FILE
+    shown = visible(str(documents_path))
     if not documents_path.exists():
-        raise UsageError(f"{documents_path} がありません。先に jirei build でサイトを生成してください")
+        raise UsageError(f"{shown} がありません。先に jirei build でサイトを生成してください")
     if args.limit < 1:
         raise UsageError("--limit は1以上にしてください")
-    ix = open_index(documents_path)
+    try:
+        ix = open_index(documents_path)
+    except DocumentsError as error:
+        raise UsageError(f"{shown} を使えません: {error}。jirei build でサイトを生成し直してください") from None
     hits = search_index(ix, args.query, _filters(args, program_names(ix)), args.limit)
     if args.json:
         for hit in hits:
-            print(json.dumps(asdict(hit), ensure_ascii=False))
+            print(_json_line(hit))
         return 0
     if not hits:
         print("見つかりませんでした。")
         return 0
     for number, hit in enumerate(hits, 1):
-        print(f"{number}. {hit.title}（{TYPE_LABELS[hit.type]}）\n   {hit.url}  スコア {hit.score}")
+        print(f"{number}. {visible(hit.title)}（{TYPE_LABELS[hit.type]}）\n   {visible(hit.url)}  スコア {hit.score}")
     return 0
