@@ -7,6 +7,7 @@ A bug in the program raises an ordinary exception and shows its traceback.
 from __future__ import annotations
 
 import json
+import os
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,11 +74,21 @@ class UserError(Exception):
 
 
 def display_path(path: Path) -> str:
-    """The path as an editor expects it: relative to the working directory when inside it."""
+    """The path as an editor expects it: relative to the working directory when inside it.
+
+    A symlink is shown as itself, never as its target (the problem is the link's), and a link
+    that cannot be followed (a loop) is shown all the same.
+    """
+    absolute = Path(os.path.abspath(path))
+    cwd = Path.cwd()
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+        folder = absolute.parent.resolve()
+    except (OSError, RuntimeError):
+        folder = absolute.parent
+    for candidate, base in ((absolute, cwd), (folder / absolute.name, cwd.resolve())):
+        if candidate.is_relative_to(base):
+            return str(candidate.relative_to(base))
+    return str(path)
 
 
 def format_problems(problems: list[Problem], form: str) -> str:

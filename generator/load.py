@@ -8,7 +8,11 @@ models can check them with a located message.
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,12 +75,10 @@ def _at(mark) -> Location:
 
 
 def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
-    """The file's text: UTF-8 (a BOM is accepted), of a bounded size."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        message = f"ファイルが大きすぎます（{size:,} バイト、上限 {MAX_FILE_BYTES:,} バイト）"
-        return None, [Problem(display, 1, 1, message)]
-    raw = path.read_bytes()
+    """The file's text: a regular file (never a FIFO or a device), UTF-8 (a BOM is accepted), of a bounded size."""
+    raw, problem = read_bytes(path, display)
+    if raw is None:
+        return None, [problem]
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -89,6 +91,44 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
             f"UTF-8 として読めないバイト（0x{raw[error.start]:02x}）があります。ファイルを UTF-8 で保存し直してください"
         )
         return None, [Problem(display, line, column, message)]
+
+
+NOT_REGULAR = "通常のファイルではありません（FIFO・デバイス・ソケットなどは読み込みません）"
+
+
+def read_bytes(path: Path, display: str) -> tuple[bytes | None, Problem | None]:
+    """At most MAX_FILE_BYTES of a regular file. Opened without blocking, checked after opening
+    (a FIFO swapped in after a check cannot make the read wait), read with a bound (a device
+    that never ends cannot make it run forever)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        return None, Problem(display, 1, 1, file_error_message(error))
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            return None, Problem(display, 1, 1, NOT_REGULAR)
+        try:
+            raw = stream.read(MAX_FILE_BYTES + 1)
+        except OSError as error:
+            return None, Problem(display, 1, 1, file_error_message(error))
+    if len(raw) > MAX_FILE_BYTES:
+        size = max(len(raw), os.stat(path).st_size)
+        message = f"ファイルが大きすぎます（{size:,} バイト、上限 {MAX_FILE_BYTES:,} バイト）"
+        return None, Problem(display, 1, 1, message)
+    return raw, None
+
+
+def file_error_message(error: OSError) -> str:
+    """An operating-system error on opening or reading a file, in Japanese."""
+    if error.errno == errno.ELOOP:
+        return "シンボリックリンクが循環しています（リンクの先をたどれません）"
+    if error.errno == errno.ENOENT:
+        return "ファイルがありません（シンボリックリンクならリンク先がありません）"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "ファイルを読む権限がありません"
+    if error.errno == errno.EISDIR:
+        return "ファイルではなくフォルダです"
+    return f"ファイルを読めません（{error.strerror or error}）"
 
 
 def load_yaml(path: Path, display: str) -> tuple[Document | None, list[Problem]]:
@@ -119,6 +159,7 @@ _SYNTAX_MESSAGES = {
     "found unexpected end of stream": "ファイルが途中で終わっています（引用符が閉じられていません）",
     "found unknown escape character": '"..." の中に使えないエスケープ（\\ の後の文字）があります',
     "special characters are not allowed": "YAML で使えない制御文字があります",
+    "found invalid Unicode character escape code": '"..." の中に使えない文字のエスケープ（サロゲートなど）があります',
 }
 
 
@@ -273,14 +314,17 @@ class _Builder:
         parent.key = _NO_KEY
 
     def scalar(self, event) -> Any:
+        self.check_characters(event)
         tag = event.tag
         if tag in (None, "!"):
             tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
         try:
             if tag == _CORE + "int":
-                return _constructor.construct_yaml_int(node)
+                return self.integer(event)
             if tag == _CORE + "float":
+                if ":" in event.value:
+                    self.refuse(event, f"「{event.value[:40]}」は YAML 1.1 では60進数として読まれます。{_AS_TEXT}")
                 return _constructor.construct_yaml_float(node)
             if tag == _CORE + "bool":
                 return _constructor.construct_yaml_bool(node)
@@ -290,3 +334,64 @@ class _Builder:
             raise _Stop(*_at(event.start_mark), f"数値として読めません: {event.value[:40]}") from None
         # Strings, and timestamps kept as text for the models to check.
         return event.value
+
+    def integer(self, event) -> int:
+        """Only plain decimal integers: YAML 1.1 reads 066000 as octal and 1:06:00 as base 60."""
+        if _DECIMAL.fullmatch(event.value):
+            if len(event.value.lstrip("-")) > MAX_DIGITS:
+                self.refuse(event, f"数値の桁が多すぎます（{MAX_DIGITS} 桁まで）")
+                return 0
+            return int(event.value)
+        shown = event.value[:40]
+        if ":" in event.value:
+            self.refuse(event, f"「{shown}」は YAML 1.1 では60進数として読まれます。{_AS_TEXT}")
+        elif _LEADING_ZERO.fullmatch(event.value):
+            decimal = int(event.value.replace("_", "").lstrip("+-").lstrip("0") or "0")
+            self.refuse(
+                event,
+                f"「{shown}」は先頭が 0 のため YAML 1.1 では8進数として読まれます。"
+                f"数値なら {decimal} と書き、文字列なら引用符で囲んでください",
+            )
+        else:
+            self.refuse(
+                event, f"「{shown}」は10進数の整数として書いてください（+、_、0x、0b は使えません）。{_AS_TEXT}"
+            )
+        return 0
+
+    def refuse(self, event, message: str) -> None:
+        self.problems.append(Problem(self.document.display, *_at(event.start_mark), message))
+
+    def check_characters(self, event) -> None:
+        """Characters that HTML or XML cannot carry, and bidi controls, in any key or value."""
+        match = _FORBIDDEN.search(event.value)
+        if match:
+            self.refuse(event, forbidden_character_message(match.group(), match.start()))
+
+
+# Plain decimal integers: what a person means by a number.
+_DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)")
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9_]+")
+MAX_DIGITS = 15
+_AS_TEXT = "文字列なら引用符で囲んでください"
+
+# C0 controls (but tab, LF and CR), DEL, C1 controls, surrogates and noncharacters: XML 1.0 cannot
+# carry them and HTML calls them errors. Bidi controls reorder text invisibly (Trojan Source).
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(17))
+    + "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def forbidden_character_message(character: str, index: int) -> str:
+    code = ord(character)
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        kind = "制御文字"
+    elif 0xD800 <= code <= 0xDFFF:
+        kind = "サロゲート"
+    elif character in BIDI_CONTROLS:
+        kind = "文字の向きを変える制御文字"
+    else:
+        kind = "非文字（Unicode で文字に割り当てられない符号）"
+    return f"使えない文字 U+{code:04X}（{kind}）が値の {index + 1} 文字目にあります。削除してください"

@@ -59,8 +59,27 @@ def record_markdown(text: str | None) -> Markup:
 
 
 def front_matter_string(text: str) -> Markup:
-    """A YAML string for a page's front matter. MkDocs' theme does not autoescape titles."""
-    return Markup(json.dumps(html.escape(text, quote=True), ensure_ascii=False))
+    """A YAML string for a page's front matter, HTML-escaped (the theme does not escape titles).
+
+    Every character that YAML may not hold as it is (controls, line separators, noncharacters,
+    surrogates, BOM) is written as a YAML escape, so that no record can break the front matter.
+    """
+    escaped = html.escape(text, quote=True)
+    return Markup('"' + _YAML_UNSAFE.sub(_yaml_escape, escaped) + '"')
+
+
+# Outside PyYAML's printable set, plus the line and paragraph separators and the BOM.
+_YAML_UNSAFE = re.compile(
+    '[^\\x20-\\x7e\\xa0-\\ud7ff\\ue000-\\ufffd\\U00010000-\\U0010ffff]|["\\\\\\u2028\\u2029\\ufeff]'
+)
+
+
+def _yaml_escape(match: re.Match) -> str:
+    ch = match.group()
+    if ch in '"\\':
+        return "\\" + ch
+    code = ord(ch)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def number(value: int | float) -> str:
@@ -240,6 +259,8 @@ def render_pages(catalog: Catalog) -> dict[str, str]:
     pages: dict[str, str] = {}
 
     def page(path: str, template: str, **context: Any) -> None:
+        if path in pages:  # validation keeps ids and slugs apart from generated pages
+            raise AssertionError(f"two pages at {path}")
         depth = page_url(path).count("/")
         context.update(catalog=catalog, base="../" * depth, path=path)
         pages[path] = env.get_template(template).render(**context)

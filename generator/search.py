@@ -321,11 +321,30 @@ def build_index(documents: list[SearchDocument], folder: Path) -> None:
     _add_documents(index.create_in(str(folder), _schema()), documents)
 
 
+def memory_storage():
+    """whoosh's RamStorage, whose writer sorts in a temporary folder of its own.
+
+    RamStorage's writer otherwise uses the fixed folder /tmp/MAIN.tmp: two processes indexing at
+    once (two builds, a build and a search) delete each other's files there. The private folder
+    goes when the storage does.
+    """
+    import weakref
+
+    from whoosh.filedb.filestore import FileStorage, RamStorage
+
+    class _Storage(RamStorage):
+        def temp_storage(self, name=None):
+            if not hasattr(self, "_temporary"):
+                self._temporary = tempfile.mkdtemp(prefix="jirei-whoosh-")
+                weakref.finalize(self, shutil.rmtree, self._temporary, True)
+            return FileStorage(os.path.join(self._temporary, name or "temp")).create()
+
+    return _Storage()
+
+
 def memory_index(documents: list[SearchDocument]):
     """The index in memory, for when no cache folder can be written."""
-    from whoosh.filedb.filestore import RamStorage
-
-    ix = RamStorage().create_index(_schema())
+    ix = memory_storage().create_index(_schema())
     _add_documents(ix, documents)
     return ix
 
@@ -589,10 +608,9 @@ def related_cases(catalog: Catalog) -> dict[str, list[str]]:
     other logistics and drone cases rather than by whatever shares common words.
     """
     from whoosh.fields import ID, TEXT, Schema
-    from whoosh.filedb.filestore import RamStorage
 
     schema = Schema(id=ID(stored=True, unique=True), text=TEXT(analyzer=BigramTokenizer(), vector=True))
-    ix = RamStorage().create_index(schema)
+    ix = memory_storage().create_index(schema)
     writer = ix.writer()
     for entry in catalog.cases:
         case = entry.case
@@ -610,10 +628,15 @@ def related_cases(catalog: Catalog) -> dict[str, list[str]]:
 
     related: dict[str, list[str]] = {}
     with ix.searcher() as searcher:
+        reader = searcher.reader()
         for docnum in range(searcher.doc_count_all()):
             case_id = searcher.stored_fields(docnum)["id"]
             case = by_id[case_id].case
-            text_scores = {h["id"]: h.score for h in searcher.more_like(docnum, "text", top=30, numterms=40)}
+            # A text without a bigram (one-letter words only) has no term vector to compare.
+            similar = (
+                searcher.more_like(docnum, "text", top=30, numterms=40) if reader.has_vector(docnum, "text") else []
+            )
+            text_scores = {h["id"]: h.score for h in similar}
             best = max(text_scores.values(), default=1.0) or 1.0
             tags = {normalize(t) for t in case.tags}
             programs = {u.program for u in case.support_programs}

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import errno
 import logging
+import os
 import re
+import stat
 import typing
 from dataclasses import dataclass
 from datetime import date
@@ -14,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from generator.errors import Problem, display_path
-from generator.load import Document, load_yaml
+from generator.load import NOT_REGULAR, Document, file_error_message, load_yaml
 from generator.models import (
     COLLECTION_FIELDS,
     FIELDS_FILE,
@@ -53,8 +56,11 @@ class Content:
 def validate_content(content_dir: Path) -> tuple[Content | None, list[Problem]]:
     """Read and check every record under `content_dir`; the content only when all is valid."""
     problems: list[Problem] = []
-    root = content_dir.resolve()
-    if not root.is_dir():
+    try:
+        root = content_dir.resolve(strict=True)
+    except (OSError, RuntimeError):
+        root = None
+    if root is None or not root.is_dir():
         return None, [Problem(display_path(content_dir), 1, 1, "content フォルダがありません")]
 
     fields = _read_list(root / TAXONOMY_DIR / FIELDS_FILE, BusinessField, root, problems)
@@ -90,27 +96,50 @@ def _sorted_records(records: list) -> list:
 # --- files --------------------------------------------------------------------------------
 
 
-def _inside(path: Path, root: Path) -> bool:
-    """True when the file really lies under root (a symlink pointing outside does not)."""
+def _entry_problem(path: Path, root: Path) -> str | None:
+    """Why a path cannot be read as a record file, or None: it must be (or link to) a regular file inside root.
+
+    A symlink is followed without reading anything; a loop, a missing target or a target outside
+    the content folder is reported at the link's own path.
+    """
     try:
-        path.resolve().relative_to(root)
-        return True
-    except ValueError:
-        return False
+        target = Path(os.path.realpath(path, strict=True))
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        return "リンク先のファイルがありません" if path.is_symlink() else "ファイルがありません"
+    except RuntimeError:
+        return file_error_message(OSError(errno.ELOOP, "loop"))
+    except OSError as error:
+        return file_error_message(error)
+    if not target.is_relative_to(root):
+        return OUTSIDE_CONTENT
+    if stat.S_ISDIR(mode):
+        return f"{path.parent.name}/ の中にフォルダは置けません"
+    if not stat.S_ISREG(mode):
+        return NOT_REGULAR
+    return None
 
 
 def _record_files(folder: Path, root: Path, problems: list[Problem]) -> list[Path]:
-    if not folder.is_dir():
+    if not os.path.lexists(folder):
+        return []
+    problem = _folder_problem(folder, root)
+    if problem:
+        problems.append(Problem(display_path(folder), 1, 1, problem))
+        return []
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as error:
+        problems.append(Problem(display_path(folder), 1, 1, f"フォルダを読めません（{error.strerror or error}）"))
         return []
     files = []
-    for path in sorted(folder.iterdir()):
+    for path in entries:
         display = display_path(path)
         if path.name.startswith("."):
             continue
-        if not _inside(path, root):
-            problems.append(Problem(display, 1, 1, OUTSIDE_CONTENT))
-        elif path.is_dir():
-            problems.append(Problem(display, 1, 1, f"{folder.name}/ の中にフォルダは置けません"))
+        problem = _entry_problem(path, root)
+        if problem:
+            problems.append(Problem(display, 1, 1, problem))
         elif path.suffix != ".yaml":
             problems.append(Problem(display, 1, 1, "レコードのファイル名は .yaml で終わる必要があります"))
         elif not RECORD_FILE_STEM.fullmatch(path.stem):
@@ -121,13 +150,29 @@ def _record_files(folder: Path, root: Path, problems: list[Problem]) -> list[Pat
     return files
 
 
+def _folder_problem(folder: Path, root: Path) -> str | None:
+    """A record folder must be a folder inside the content folder (it may be a link to one)."""
+    try:
+        target = Path(os.path.realpath(folder, strict=True))
+    except RuntimeError:
+        return file_error_message(OSError(errno.ELOOP, "loop"))
+    except OSError as error:
+        return file_error_message(error)
+    if not target.is_relative_to(root):
+        return OUTSIDE_CONTENT
+    if not target.is_dir():
+        return "レコードのフォルダであるべき場所にファイルがあります"
+    return None
+
+
 def _load(path: Path, root: Path, problems: list[Problem]) -> Document | None:
     display = display_path(path)
-    if not path.exists():
+    if not os.path.lexists(path):
         problems.append(Problem(display, 1, 1, "ファイルがありません"))
         return None
-    if not _inside(path, root):
-        problems.append(Problem(display, 1, 1, OUTSIDE_CONTENT))
+    problem = _entry_problem(path, root)
+    if problem:
+        problems.append(Problem(display, 1, 1, problem))
         return None
     document, found = load_yaml(path, display)
     problems.extend(found)
@@ -243,6 +288,8 @@ def _message(detail: dict, model: type[BaseModel]) -> str:
         return f"「{key}」は {ctx['max_length']} 文字以内にしてください"
     if kind == "string_too_short":
         return f"「{key}」を空にはできません"
+    if kind == "too_long":
+        return f"「{key}」は {ctx.get('max_length')} 件までにしてください（{ctx.get('actual_length')} 件あります）"
     if kind == "too_short":
         return f"「{key}」には {ctx.get('min_length', 1)} 件以上書いてください"
     if kind == "string_pattern_mismatch":
@@ -258,7 +305,7 @@ def _message(detail: dict, model: type[BaseModel]) -> str:
             return f"「{key}」は {ctx['ge']} 以上にしてください（負の値は書けません）"
         if kind == "greater_than":
             return f"「{key}」は {ctx['gt']} より大きくしてください"
-        return f"「{key}」は {ctx['le']} 以下にしてください"
+        return f"「{key}」は {ctx['le']:,} 以下にしてください（桁の誤りではありませんか）"
     return f"「{key}」の値が正しくありません（{detail['msg']}）"
 
 
