@@ -55,6 +55,16 @@ def _target(page: Path, href: str, site: Path) -> Path | None:
     return target / "index.html" if path.endswith("/") or target.is_dir() else target
 
 
+class _Where:
+    """A page's path as shown in a problem, computed only when there is one."""
+
+    def __init__(self, folder: Path, relative: Path):
+        self.folder, self.relative = folder, relative
+
+    def __str__(self) -> str:
+        return display_path(self.folder / self.relative)
+
+
 def check_site(site: Path, shown_as: Path | None = None) -> list[Problem]:
     """Broken internal links and anchors, as problems located in the built pages.
 
@@ -70,9 +80,9 @@ def check_site(site: Path, shown_as: Path | None = None) -> list[Problem]:
             if target is None:
                 continue
             target = target.resolve()
-            where = display_path((shown_as or site) / page.relative_to(site))
+            where = _Where(shown_as or site, page.relative_to(site))
             if not target.is_relative_to(site) or not target.exists():
-                problems.append(Problem(where, line, column, f"リンク先のページがありません: {href}"))
+                problems.append(Problem(str(where), line, column, f"リンク先のページがありません: {href}"))
                 continue
             fragment = urldefrag(href).fragment
             if fragment and target.suffix == ".html":
@@ -80,7 +90,10 @@ def check_site(site: Path, shown_as: Path | None = None) -> list[Problem]:
                 if unquote(fragment) not in ids:
                     problems.append(
                         Problem(
-                            where, line, column, f"リンク先のページに見出し（#{unquote(fragment)}）がありません: {href}"
+                            str(where),
+                            line,
+                            column,
+                            f"リンク先のページに見出し（#{unquote(fragment)}）がありません: {href}",
                         )
                     )
     return problems

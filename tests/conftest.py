@@ -22,6 +22,19 @@ def pytest_addoption(parser):
     parser.addoption("--update-goldens", action="store_true", help="rewrite tests/goldens/ from the output")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def search_cache(tmp_path_factory):
+    """`jirei search` keeps its index in the user's cache folder: tests use a temporary one."""
+    folder = tmp_path_factory.mktemp("search-cache")
+    previous = os.environ.get("JIREI_CACHE_DIR")
+    os.environ["JIREI_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("JIREI_CACHE_DIR", None)
+    else:
+        os.environ["JIREI_CACHE_DIR"] = previous
+
+
 @pytest.fixture
 def update_goldens(request) -> bool:
     return request.config.getoption("--update-goldens")
