@@ -45,6 +45,8 @@ class Document:
     data: Any
     positions: dict[tuple, Location] = field(default_factory=dict)
     key_positions: dict[tuple, Location] = field(default_factory=dict)
+    # Values the reader refused (a YAML 1.1 number, a forbidden character): already reported.
+    refused: set[Location] = field(default_factory=set)
 
     def locate(self, loc: tuple, key: bool = False) -> Location:
         """The line of the value at `loc`, else of its nearest parent that the file holds."""
@@ -359,6 +361,7 @@ class _Builder:
         return 0
 
     def refuse(self, event, message: str) -> None:
+        self.document.refused.add(_at(event.start_mark))
         self.problems.append(Problem(self.document.display, *_at(event.start_mark), message))
 
     def check_characters(self, event) -> None:

@@ -214,7 +214,9 @@ def _validate_model(document: Document, prefix: tuple, data: Any, model, problem
         for detail in error.errors():
             loc = (*prefix, *detail["loc"])
             key = detail["type"] == "extra_forbidden"
-            problems.append(document.problem(loc, _message(detail, model), key=key))
+            problem = document.problem(loc, _message(detail, model), key=key)
+            if (problem.line, problem.column) not in document.refused:  # the reader has told why
+                problems.append(problem)
         return None
 
 

@@ -53,7 +53,7 @@ def hostile_case() -> dict:
         "support_programs": [{"program": "chiho-sosei-suishin-kofukin", "fiscal_years": [2020], "note": SHORT}],
         "costs": [{"fiscal_year": 2021, "amount": 100, "basis": "事業費", "note": SHORT}],
         "started": "2020-08",
-        "tags": PAYLOADS[:4] + ["alertword"],
+        "tags": [payload[:40] for payload in PAYLOADS[:4]] + ["alertword"],  # keywords: 40 characters
         "links": [{"title": SHORT, "url": 'https://example.jp/"onmouseover="alert(1)'}],
         "awards": PAYLOADS[:3],
         "sources": [{"title": SHORT, "url": "https://example.jp/?q=<script>alert(1)</script>"}],
