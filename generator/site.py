@@ -8,6 +8,7 @@ when the new one is complete. `jirei build` replaces only a folder that a previo
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import logging
@@ -15,9 +16,10 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from time import perf_counter
 
 from generator.browser_index import write_bundle
 from generator.catalog import Catalog
@@ -38,6 +40,22 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 class BuildReport:
     cases: int
     pages: int
+    stages: dict[str, float] = field(default_factory=dict)  # stage name → seconds
+
+
+class _Stages:
+    """Wall time of each stage of a build, in order."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, name: str):
+        started = perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + perf_counter() - started
 
 
 def mkdocs_config_file() -> Path:
@@ -50,14 +68,17 @@ DEFAULT_SITE_URL = "http://localhost:8000/"
 
 def build_site(content_dir: Path, site_dir: Path, today: date, site_url: str | None = None) -> BuildReport:
     check_site_dir(site_dir, content_dir)
-    content, problems = validate_content(content_dir)
+    stage = _Stages()
+    with stage("validate"):
+        content, problems = validate_content(content_dir)
     if problems:
         raise UserError(problems)
     site_url = site_url or os.environ.get("JIREI_SITE_URL") or DEFAULT_SITE_URL
-    catalog = Catalog(content, today)
-    pages = render_pages(catalog)
-    check_page_metadata(pages)
-    files = render_feeds(catalog, site_url)
+    with stage("render"):
+        catalog = Catalog(content, today)
+        pages = render_pages(catalog)
+        check_page_metadata(pages)
+        files = render_feeds(catalog, site_url)
 
     # All data is gathered and valid: writing starts here, in a folder beside the site.
     site_dir = Path(os.path.abspath(site_dir))
@@ -65,17 +86,34 @@ def build_site(content_dir: Path, site_dir: Path, today: date, site_url: str | N
     remove_leftovers(site_dir.parent)
     with tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=site_dir.parent) as work:
         docs, built = Path(work) / "docs", Path(work) / "site"
-        write_docs(pages, files, docs)
-        run_mkdocs(docs, built, today, site_url)
-        documents = search_documents(catalog, built)
-        write_documents(documents, built)
-        write_bundle(documents, built)
-        broken = check_site(built, shown_as=site_dir)
+        with stage("write"):
+            write_docs(pages, files, docs)
+        with stage("mkdocs"):
+            run_mkdocs(docs, built, today, site_url)
+        with stage("search"):
+            documents = search_documents(catalog, built)
+            write_documents(documents, built)
+            write_bundle(documents, built)
+        with stage("links"):
+            broken = check_site(built, shown_as=site_dir)
         if broken:
             raise UserError(broken)
-        (built / SITE_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-        replace_directory(built, site_dir)
-    return BuildReport(cases=len(catalog.cases), pages=len(pages))
+        with stage("replace"):
+            (built / SITE_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+            replace_directory(built, site_dir)
+    return BuildReport(cases=len(catalog.cases), pages=len(pages), stages=stage.seconds)
+
+
+def write_docs_folder(content_dir: Path, docs: Path, today: date, site_url: str = DEFAULT_SITE_URL) -> int:
+    """The Markdown pages and files jirei hands to MkDocs, written to `docs` (for benchmarks that
+    run another engine on the same pages). Returns the number of pages."""
+    content, problems = validate_content(content_dir)
+    if problems:
+        raise UserError(problems)
+    catalog = Catalog(content, today)
+    pages = render_pages(catalog)
+    write_docs(pages, render_feeds(catalog, site_url), docs)
+    return len(pages)
 
 
 # --- the site folder: what may be replaced ---------------------------------------------------
