@@ -1,4 +1,4 @@
-"""Command line: jirei validate | build | new | search | check-links | schema."""
+"""Command line: jirei validate | build | new | search | serve | check-links | schema."""
 
 from __future__ import annotations
 
@@ -124,6 +124,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ポート番号は整数で指定してください: {text}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"ポート番号は 0〜65535 にしてください: {text}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = JapaneseArgumentParser(prog="jirei", description="自治体DX事例集の静的サイト生成器")
     commands = parser.add_subparsers(dest="command", required=True, metavar="コマンド")
@@ -188,6 +198,24 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=_positive_int, default=10, metavar="N", help="表示する件数（既定 10）")
     search.add_argument("--site-dir", **site_dir)
 
+    serve = command("serve", "サイトをブラウザで確認する（変更を監視して再生成し、ページを自動で読み込み直す）")
+    serve.add_argument("--content", **content)
+    serve.add_argument(
+        "--site-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="プレビューを生成するフォルダ（既定は一時フォルダで、終了時に削除）",
+    )
+    serve.add_argument("--host", default="127.0.0.1", metavar="HOST", help="待ち受けるアドレス（既定 127.0.0.1）")
+    serve.add_argument(
+        "--port", type=_port, default=8000, metavar="PORT", help="ポート番号（既定 8000。0 で空いている番号を使う）"
+    )
+    serve.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD", help="基準日（既定は生成する日）")
+    serve.add_argument(
+        "--site-url", metavar="URL", help="公開先の URL（フィードなどの絶対 URL に使う。既定は表示するアドレス）"
+    )
+
     links = command("check-links", "レコードの外部 URL を一覧にする（--online で接続を確認）")
     links.add_argument("--content", **content)
     links.add_argument("--online", action="store_true", help="各 URL に接続して状態を確かめる（ネットワークが必要）")
@@ -240,6 +268,10 @@ def _run(args: argparse.Namespace) -> int:
             f"（基準日 {today.isoformat()}）。"
         )
         return 0
+    if args.command == "serve":
+        from generator.serve import serve
+
+        return serve(args.content, args.host, args.port, args.site_dir, args.today, args.site_url)
     if args.command == "new":
         from generator.new import new_record
 
