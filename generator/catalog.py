@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -310,6 +311,11 @@ class Catalog:
         ]
         self.advisors: list[AdvisorProgram] = content.advisors
 
+    @cached_property
+    def related(self) -> dict[str, list[CaseEntry]]:
+        """Up to five cases like each case (see `related_cases`)."""
+        return {case_id: [self.case_by_id[i] for i in ids] for case_id, ids in related_cases(self.cases).items()}
+
     # --- groupings ---
 
     def cases_in_field(self, field: BusinessField) -> list[CaseEntry]:
@@ -418,3 +424,87 @@ class Catalog:
 
     def direct_use_count(self, program_id: str) -> int:
         return sum(1 for e in self.cases if any(u.program == program_id for u in e.case.support_programs))
+
+
+# --- related cases ---------------------------------------------------------------------------
+
+RELATED_LIMIT = 5
+TERMS_PER_CASE = 16  # a case's most distinctive bigrams propose its candidates
+COMMON_TERM = 24  # a bigram or tag shared by more cases than this proposes none
+TEXT_CANDIDATES = 30  # the cases nearest in text that are ranked with the other signals
+
+
+def related_cases(entries: list[CaseEntry]) -> dict[str, list[str]]:
+    """Up to five cases like each case, in time linear in the number of cases.
+
+    Each case proposes candidates through an inverted index of its most distinctive bigrams (of
+    title, summary and tags) and its tags, each list cut at COMMON_TERM cases; candidates are then
+    ranked by the weight of the bigrams they share, shared tags, field and support programs. Where
+    fewer than five are proposed, cases of the same field follow.
+    """
+    from generator.search import normalize, tokens  # search builds on the catalog
+
+    count = len(entries)
+    bags = [
+        Counter(tokens(normalize("\n".join([e.case.title, e.case.summary, " ".join(e.case.tags)])))) for e in entries
+    ]
+    frequency = Counter(term for bag in bags for term in bag)
+    tag_sets = [{normalize(tag) for tag in e.case.tags} for e in entries]
+    tag_frequency = Counter(tag for tags in tag_sets for tag in tags)
+
+    # The weight of each shared-enough, rare-enough bigram in each case, and who holds it.
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    chosen: list[list[tuple[str, float]]] = []
+    for index, bag in enumerate(bags):
+        weights = [
+            (term, (1 + math.log(n)) * math.log(count / frequency[term]))
+            for term, n in bag.items()
+            if 2 <= frequency[term] <= COMMON_TERM
+        ]
+        weights.sort(key=lambda item: (-item[1], item[0]))
+        norm = math.sqrt(sum(w * w for _, w in weights)) or 1.0
+        weights = [(term, w / norm) for term, w in weights]
+        for term, weight in weights:
+            postings[term].append((index, weight))
+        chosen.append(weights[:TERMS_PER_CASE])
+    tag_postings: dict[str, list[int]] = defaultdict(list)
+    for index, tags in enumerate(tag_sets):
+        for tag in tags:
+            if tag_frequency[tag] <= COMMON_TERM:
+                tag_postings[tag].append(index)
+    by_field: dict[str, list[int]] = defaultdict(list)
+    for index, entry in enumerate(entries):
+        by_field[entry.case.field].append(index)
+
+    fields = [{e.case.field, *e.case.related_fields} for e in entries]
+    programs = [{use.program for use in e.case.support_programs} for e in entries]
+    related: dict[str, list[str]] = {}
+    for index, entry in enumerate(entries):
+        case = entry.case
+        text: Counter = Counter()
+        for term, weight in chosen[index]:
+            for other, other_weight in postings[term]:
+                text[other] += weight * other_weight
+        text.pop(index, None)
+        nearest = dict(text.most_common(TEXT_CANDIDATES))
+        candidates = set(nearest) | {other for tag in tag_sets[index] for other in tag_postings.get(tag, ())}
+        candidates.discard(index)
+        best = max(nearest.values(), default=0.0) or 1.0
+        scored = []
+        for other in candidates:
+            score = 2.0 * nearest.get(other, 0.0) / best
+            score += 2.0 * len(tag_sets[index] & tag_sets[other])
+            score += 1.5 * (entries[other].case.field == case.field) + 0.5 * len(fields[index] & fields[other])
+            score += 1.0 * len(programs[index] & programs[other])
+            scored.append((-score, entries[other].id))
+        ranked = [other_id for _, other_id in sorted(scored)[:RELATED_LIMIT]]
+        if len(ranked) < RELATED_LIMIT:  # the nearest cases of the same field, by id
+            same_field = by_field[case.field]
+            position = same_field.index(index)
+            for other in same_field[position + 1 :] + same_field[:position]:
+                if len(ranked) >= RELATED_LIMIT:
+                    break
+                if entries[other].id not in ranked:
+                    ranked.append(entries[other].id)
+        related[entry.id] = ranked
+    return related

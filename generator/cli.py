@@ -159,6 +159,7 @@ def _parser() -> argparse.ArgumentParser:
         help="公開先の URL（フィードなどの絶対 URL に使う。既定は環境変数 JIREI_SITE_URL）",
     )
     build.add_argument("--format", **formats)
+    build.add_argument("--quiet", action="store_true", help="進み具合を表示せず、終わったときの1行だけを表示する")
 
     new = command("new", "新しいレコードのひな形を作る")
     new.add_argument(
@@ -243,6 +244,35 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+@contextlib.contextmanager
+def _progress(enabled: bool):
+    """Progress of a build on a terminal: one bar per stage (stage, items done of total)."""
+    if not enabled:
+        yield None
+        return
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def report(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            for other in bars.values():
+                other.close()
+            bar = bars[stage] = tqdm(total=total, desc=stage, unit="件", leave=False, file=sys.stderr, mininterval=0.2)
+        if total != bar.total:
+            bar.total = total
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.refresh()  # the finished state is shown, however fast the stage was
+
+    try:
+        yield report
+    finally:
+        for bar in bars.values():
+            bar.close()
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "validate":
         from generator.validate import validate_content
@@ -262,7 +292,8 @@ def _run(args: argparse.Namespace) -> int:
         from generator.site import build_site
 
         today = args.today or date.today()
-        report = build_site(args.content, args.site_dir, today, args.site_url)
+        with _progress(enabled=not args.quiet and sys.stderr.isatty()) as progress:
+            report = build_site(args.content, args.site_dir, today, args.site_url, progress=progress)
         print(
             f"{visible(str(args.site_dir))} に生成しました: 事例 {report.cases} 件、ページ {report.pages} 件"
             f"（基準日 {today.isoformat()}）。"

@@ -1,102 +1,86 @@
 """Links: every internal link and anchor of the built site must resolve; external URLs are listed.
 
-`check_site` runs at the end of every build (a broken internal link fails the build with the
-page and the link). `external_urls` and `check_online` serve `jirei check-links`.
+`check_pages` runs in every build on the pages jirei wrote, before MkDocs (a broken internal link
+fails the build with the page and the link). `external_urls` and `check_online` serve `jirei check-links`.
 """
 
 from __future__ import annotations
 
-import html.parser
+import html
 import logging
+import posixpath
+import re
 import urllib.error
 import urllib.request
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import unquote, urldefrag, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from generator.errors import Problem, display_path
 
 log = logging.getLogger(__name__)
 
 
-class _Links(html.parser.HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.links: list[tuple[str, int, int]] = []  # href, line, column
-        self.ids: set[str] = set()
-
-    def handle_starttag(self, tag, attrs):
-        names = dict(attrs)
-        for key in ("id", "name"):
-            if names.get(key):
-                self.ids.add(names[key])
-        if tag == "a" and names.get("href") is not None:
-            line, column = self.getpos()
-            self.links.append((names["href"], line, column + 1))
+_HREF = re.compile(r'\shref="([^"]*)"')
+_ID = re.compile(r'\sid="([^"]*)"')
 
 
-def _parse(path: Path) -> _Links:
-    parser = _Links()
-    parser.feed(path.read_text(encoding="utf-8"))
-    parser.close()
-    return parser
+def page_url(path: str) -> str:
+    """The site URL of a docs file (MkDocs directory URLs): cases/x.md → cases/x/, index.md → ""."""
+    if path == "index.md":
+        return ""
+    if path.endswith("/index.md"):
+        return path[: -len("index.md")]
+    return path[: -len(".md")] + "/"
 
 
-def _target(page: Path, href: str, site: Path) -> Path | None:
-    """The file an internal link points at, or None for links that leave the site."""
-    parts = urlsplit(href)
-    if parts.scheme or parts.netloc or href.startswith("//"):
-        return None
-    path = unquote(parts.path)
-    if not path:
-        return page
-    target = (site / path.lstrip("/")) if path.startswith("/") else (page.parent / path)
-    return target / "index.html" if path.endswith("/") or target.is_dir() else target
+def check_pages(pages: dict[str, str], files, shown_as: Path) -> list[Problem]:
+    """Broken internal links and anchors in the pages the build wrote, before any engine runs.
 
-
-class _Where:
-    """A page's path as shown in a problem, computed only when there is one."""
-
-    def __init__(self, folder: Path, relative: Path):
-        self.folder, self.relative = folder, relative
-
-    def __str__(self) -> str:
-        return display_path(self.folder / self.relative)
-
-
-def check_site(site: Path, shown_as: Path | None = None) -> list[Problem]:
-    """Broken internal links and anchors, as problems located in the built pages.
-
-    `shown_as` is the folder the pages will be published to (the build checks them in a
-    temporary folder before it swaps them in).
+    `pages` maps docs paths to the Markdown (with HTML) jirei wrote, `files` the other files of the
+    site (feeds, assets). Every link is checked against the set of pages and files, and every
+    fragment against the ids of its page: time linear in the size of the pages.
     """
-    site = site.resolve()
-    pages = {p: _parse(p) for p in sorted(site.rglob("*.html"))}
+    urls = {page_url(path): path for path in pages}
+    files = set(files)
+    ids: dict[str, set[str]] = {}
     problems = []
-    for page, parsed in pages.items():
-        for href, line, column in parsed.links:
-            target = _target(page, href, site)
-            if target is None:
+    for path, markdown in pages.items():
+        here = page_url(path)
+        for match in _HREF.finditer(markdown):
+            href = html.unescape(match.group(1))
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or href.startswith("//"):
                 continue
-            target = target.resolve()
-            where = _Where(shown_as or site, page.relative_to(site))
-            if not target.is_relative_to(site) or not target.exists():
-                problems.append(Problem(str(where), line, column, f"リンク先のページがありません: {href}"))
-                continue
-            fragment = urldefrag(href).fragment
-            if fragment and target.suffix == ".html":
-                ids = pages[target].ids if target in pages else _parse(target).ids
-                if unquote(fragment) not in ids:
-                    problems.append(
-                        Problem(
-                            str(where),
-                            line,
-                            column,
-                            f"リンク先のページに見出し（#{unquote(fragment)}）がありません: {href}",
-                        )
-                    )
+            target = _resolve(here, unquote(parts.path))
+            message = None
+            if target is None or (target not in urls and target not in files):
+                message = f"リンク先のページがありません: {href}"
+            elif parts.fragment and target in urls:
+                source = urls[target]
+                if source not in ids:
+                    ids[source] = set(_ID.findall(pages[source]))
+                if unquote(parts.fragment) not in ids[source]:
+                    message = f"リンク先のページに見出し（#{unquote(parts.fragment)}）がありません: {href}"
+            if message:
+                line = markdown.count("\n", 0, match.start()) + 1
+                column = match.start(1) - markdown.rfind("\n", 0, match.start(1))
+                problems.append(Problem(display_path(shown_as / here / "index.html"), line, column, message))
     return problems
+
+
+def _resolve(here: str, path: str) -> str | None:
+    """The site path a link leads to from the page at URL `here`; None when it leaves the site."""
+    if not path:
+        return here
+    joined = path.lstrip("/") if path.startswith("/") else posixpath.join(here, path)
+    normal = posixpath.normpath(joined) if joined else "."
+    if normal == ".":
+        return ""
+    if normal.startswith(".."):
+        return None
+    return normal + "/" if path.endswith("/") else normal
 
 
 def external_urls(content) -> dict[str, list[str]]:

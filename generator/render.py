@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from generator import models
 from generator.catalog import Catalog, PostingEntry, place_name, wareki_fiscal_year, wareki_fiscal_years
-from generator.search import related_cases
+from generator.links import page_url
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,28 @@ def record_markdown(text: str | None) -> Markup:
     return Markup(_PARSER.render(text))
 
 
+def plain_text(text: str | None) -> str:
+    """A record's Markdown as plain text (for search): the words, without markup."""
+    if not text:
+        return ""
+    lines, current = [], []
+    for token in _PARSER.parse(text):
+        if token.type == "inline":
+            for child in token.children or []:
+                if child.type in ("text", "code_inline"):
+                    current.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    current.append("" if _CJK.match("".join(current)[-1:]) else " ")
+        elif token.type in ("fence", "code_block"):
+            current.append(token.content)
+        elif token.type.endswith("_close") and token.block and current:
+            lines.append("".join(current).strip())
+            current = []
+    if current:
+        lines.append("".join(current).strip())
+    return "\n".join(line for line in lines if line)
+
+
 def front_matter_string(text: str) -> Markup:
     """A YAML string for a page's front matter, HTML-escaped (the theme does not escape titles).
 
@@ -93,15 +115,6 @@ def per_resident(value: float) -> str:
     if value < 1:
         return f"{value:.2f}"
     return f"{round(value):,}"
-
-
-def page_url(path: str) -> str:
-    """The site URL of a docs file (MkDocs directory URLs): cases/x.md → cases/x/."""
-    if path == "index.md":
-        return ""
-    if path.endswith("/index.md"):
-        return path[: -len("index.md")]
-    return path[: -len(".md")] + "/"
 
 
 # How our employment forms map to schema.org JobPosting employmentType (Google's values).
@@ -253,24 +266,22 @@ def accessibility_report() -> dict | None:
     return json.loads(ACCESSIBILITY_REPORT.read_text(encoding="utf-8"))
 
 
-def render_pages(catalog: Catalog) -> dict[str, str]:
-    """Every page of the site as Markdown, by docs-relative path."""
+def render_pages(catalog: Catalog, progress=None) -> dict[str, str]:
+    """Every page of the site as Markdown, by docs-relative path.
+
+    The pages are listed first and rendered then, so that `progress(done, total)` knows the total."""
     env = environment()
-    pages: dict[str, str] = {}
+    jobs: dict[str, tuple[str, dict[str, Any]]] = {}
 
     def page(path: str, template: str, **context: Any) -> None:
-        if path in pages:  # validation keeps ids and slugs apart from generated pages
+        if path in jobs:  # validation keeps ids and slugs apart from generated pages
             raise AssertionError(f"two pages at {path}")
-        depth = page_url(path).count("/")
-        context.update(catalog=catalog, base="../" * depth, path=path)
-        pages[path] = env.get_template(template).render(**context)
+        jobs[path] = (template, context)
 
-    related = related_cases(catalog)
     page("index.md", "home.md.j2")
     page("cases/index.md", "cases.md.j2")
     for entry in catalog.cases:
-        similar = [catalog.case_by_id[i] for i in related.get(entry.id, [])]
-        page(f"cases/{entry.id}.md", "case.md.j2", entry=entry, case=entry.case, related=similar)
+        page(f"cases/{entry.id}.md", "case.md.j2", entry=entry, case=entry.case, related=catalog.related[entry.id])
     page("fields/index.md", "fields.md.j2")
     for field in catalog.fields:
         page(f"fields/{field.slug}.md", "field.md.j2", field=field)
@@ -315,4 +326,10 @@ def render_pages(catalog: Catalog) -> dict[str, str]:
         "reference.md.j2",
         sections=[(m.__name__, m.__doc__.strip(), model_reference(m)) for m in REFERENCE_MODELS],
     )
+    pages: dict[str, str] = {}
+    for done, (path, (template, context)) in enumerate(jobs.items(), 1):
+        context.update(catalog=catalog, base="../" * page_url(path).count("/"), path=path)
+        pages[path] = env.get_template(template).render(**context)
+        if progress and (done % 50 == 0 or done == len(jobs)):
+            progress(done, len(jobs))
     return pages

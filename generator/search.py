@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import html.parser
 import json
 import logging
 import os
@@ -31,6 +30,7 @@ from whoosh.analysis import Token, Tokenizer
 
 from generator.catalog import Catalog, wareki_fiscal_year
 from generator.errors import visible
+from generator.render import plain_text
 
 log = logging.getLogger(__name__)
 
@@ -99,63 +99,89 @@ class SearchDocument:
     filters: dict[str, list[str]] = field(default_factory=dict)
 
 
-class _ArticleText(html.parser.HTMLParser):
-    """The visible text of a page's <article>, without scripts and parts marked data-search-ignore."""
-
-    _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-    _BLOCK = {"p", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "div", "dd", "dt", "caption", "br"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.depth = 0  # inside <article>
-        self.skip = 0  # inside an ignored element
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self._VOID:
-            if tag == "br" and self.depth:
-                self.parts.append("\n")
-            return
-        names = dict(attrs)
-        if tag == "article":
-            self.depth += 1
-        elif self.depth and (self.skip or tag in ("script", "style") or "data-search-ignore" in names):
-            self.skip += 1
-        if self.depth and tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag):
-        if tag in self._VOID:
-            return
-        if tag == "article":
-            self.depth -= 1
-        elif self.skip:
-            self.skip -= 1
-        if self.depth and tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data):
-        if self.depth and not self.skip:
-            self.parts.append(data)
-
-    def text(self) -> str:
-        lines = (" ".join(line.split()) for line in "".join(self.parts).splitlines())
-        return "\n".join(line for line in lines if line)
+def _lines(*parts) -> str:
+    """Non-empty parts, one per line; lists joined with 「、」."""
+    lines = []
+    for part in parts:
+        if isinstance(part, (list, tuple)):
+            part = "、".join(str(p) for p in part if p)
+        if part:
+            lines.append(str(part))
+    return "\n".join(lines)
 
 
-def article_text(page_html: str) -> str:
-    parser = _ArticleText()
-    parser.feed(page_html)
-    parser.close()
-    return parser.text()
+def _program_words(catalog: Catalog, ids) -> list[str]:
+    """Names and aliases of programs: a case is found by デジ田 as well as by the full name."""
+    return [word for i in ids for word in (catalog.programs[i].name, *catalog.programs[i].aliases)]
 
 
-def search_documents(catalog: Catalog, site: Path) -> list[SearchDocument]:
-    """One document per case, posting, advisor program and funding program, from the built pages."""
+def case_text(catalog: Catalog, entry) -> str:
+    """What a case says, from the record: its own text first (the excerpt starts there)."""
+    case = entry.case
+    return _lines(
+        plain_text(case.summary),
+        plain_text(case.background),
+        plain_text(case.advice),
+        _program_words(catalog, [u.program for u in case.support_programs]),
+        [u.note for u in case.support_programs],
+        case.department,
+        case.tags,
+        case.awards,
+        [c.note for c in case.costs],
+        f"{entry.place}（{entry.government.kind}、人口 {case.population:,}人）",
+        entry.field.name,
+        [catalog.field_by_name[name].name for name in case.related_fields],
+    )
+
+
+def posting_text(catalog: Catalog, entry) -> str:
+    posting = entry.posting
+    application = posting.application
+    return _lines(
+        plain_text(posting.duties),
+        plain_text(posting.requirements),
+        posting.role,
+        posting.skills,
+        posting.workload,
+        posting.compensation.note if posting.compensation else None,
+        application.method if application else None,
+        application.contact if application else None,
+        _program_words(catalog, posting.fiscal_measures),
+        f"{entry.place}、{posting.employment}、リモート勤務{posting.remote}、{entry.status.label}",
+    )
+
+
+def advisor_text(catalog: Catalog, advisor) -> str:
+    return _lines(
+        plain_text(advisor.summary),
+        advisor.dispatch,
+        advisor.personnel,
+        advisor.themes,
+        advisor.cost_to_municipality,
+        advisor.fiscal_support,
+        advisor.eligibility,
+        advisor.application,
+        _program_words(catalog, advisor.fiscal_measures),
+        advisor.administrator,
+    )
+
+
+def program_text(catalog: Catalog, program) -> str:
+    return _lines(
+        plain_text(program.description),
+        program.aliases,
+        f"{program.ministry}、{program.kind}",
+        program.rate,
+        program.period,
+    )
+
+
+def search_documents(catalog: Catalog) -> list[SearchDocument]:
+    """One document per case, posting, advisor program and funding program, from the records
+    (not from the built pages: a case is found by what it says, not by the titles its page links to)."""
     documents = []
 
-    def add(url: str, kind: str, title: str, place: str, field_label: str, filters: dict[str, list[str]]):
-        text = article_text((site / url / "index.html").read_text(encoding="utf-8"))
+    def add(url: str, kind: str, title: str, place: str, field_label: str, filters: dict[str, list[str]], text: str):
         filters = {key: sorted(set(values)) for key, values in filters.items() if values}
         documents.append(
             SearchDocument(url, kind, title, place, field_label, text, {"type": [TYPE_LABELS[kind]], **filters})
@@ -179,6 +205,7 @@ def search_documents(catalog: Catalog, site: Path) -> list[SearchDocument]:
                 "year": [wareki_fiscal_year(y) for y in years],
                 "tag": list(case.tags),
             },
+            case_text(catalog, entry),
         )
     for entry in catalog.postings:
         posting = entry.posting
@@ -195,6 +222,7 @@ def search_documents(catalog: Catalog, site: Path) -> list[SearchDocument]:
                 "remote": [posting.remote],
                 "status": [entry.status.label],
             },
+            posting_text(catalog, entry),
         )
     for advisor in catalog.advisors:
         add(
@@ -207,6 +235,7 @@ def search_documents(catalog: Catalog, site: Path) -> list[SearchDocument]:
                 "funding": [catalog.programs[i].name for i in advisor.fiscal_measures],
                 "tag": list(advisor.themes),
             },
+            advisor_text(catalog, advisor),
         )
     for program in catalog.programs.values():
         add(
@@ -218,6 +247,7 @@ def search_documents(catalog: Catalog, site: Path) -> list[SearchDocument]:
             {
                 "funding": [program.name],
             },
+            program_text(catalog, program),
         )
     return documents
 
@@ -593,62 +623,3 @@ def search_index(ix, query: str, filters: dict[str, list[str]], limit: int = 10)
             if len(results) < wanted:  # every candidate seen
                 return hits
             wanted *= 4
-
-
-# --- related cases, computed at build time ------------------------------------------------
-
-RELATED_LIMIT = 5
-
-
-def related_cases(catalog: Catalog) -> dict[str, list[str]]:
-    """Up to five cases like each case.
-
-    whoosh's more_like over the bigrams of title, summary and tags proposes candidates; shared
-    tags, field and support programs then rank them, so that a drone-delivery case is followed by
-    other logistics and drone cases rather than by whatever shares common words.
-    """
-    from whoosh.fields import ID, TEXT, Schema
-
-    schema = Schema(id=ID(stored=True, unique=True), text=TEXT(analyzer=BigramTokenizer(), vector=True))
-    ix = memory_storage().create_index(schema)
-    writer = ix.writer()
-    for entry in catalog.cases:
-        case = entry.case
-        writer.add_document(id=case.id, text="\n".join([case.title, case.summary, " ".join(case.tags)]))
-    writer.commit()
-
-    by_id = catalog.case_by_id
-    by_tag: dict[str, set[str]] = {}
-    for entry in catalog.cases:
-        for tag in entry.case.tags:
-            by_tag.setdefault(normalize(tag), set()).add(entry.id)
-
-    def fields_of(case) -> set[str]:
-        return {case.field, *case.related_fields}
-
-    related: dict[str, list[str]] = {}
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        for docnum in range(searcher.doc_count_all()):
-            case_id = searcher.stored_fields(docnum)["id"]
-            case = by_id[case_id].case
-            # A text without a bigram (one-letter words only) has no term vector to compare.
-            similar = (
-                searcher.more_like(docnum, "text", top=30, numterms=40) if reader.has_vector(docnum, "text") else []
-            )
-            text_scores = {h["id"]: h.score for h in similar}
-            best = max(text_scores.values(), default=1.0) or 1.0
-            tags = {normalize(t) for t in case.tags}
-            programs = {u.program for u in case.support_programs}
-            candidates = set(text_scores) | {other for tag in tags for other in by_tag.get(tag, ())}
-            candidates.discard(case_id)
-            scored = []
-            for other_id in candidates:
-                other = by_id[other_id].case
-                score = 2.0 * text_scores.get(other_id, 0.0) / best
-                score += 2.0 * len(tags & {normalize(t) for t in other.tags})
-                score += 1.5 * (other.field == case.field) + 0.5 * len(fields_of(case) & fields_of(other))
-                score += 1.0 * len(programs & {u.program for u in other.support_programs})
-                scored.append((-score, other_id))
-            related[case_id] = [other_id for _, other_id in sorted(scored)[:RELATED_LIMIT]]
-    return related

@@ -11,11 +11,14 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import hashlib
+import json
 import logging
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -25,7 +28,7 @@ from generator.browser_index import write_bundle
 from generator.catalog import Catalog
 from generator.errors import UsageError, UserError, display_path
 from generator.feeds import render_feeds
-from generator.links import check_site
+from generator.links import check_pages, page_url
 from generator.render import render_pages
 from generator.search import search_documents, write_documents
 from generator.validate import validate_content
@@ -41,21 +44,53 @@ class BuildReport:
     cases: int
     pages: int
     stages: dict[str, float] = field(default_factory=dict)  # stage name → seconds
+    incremental: bool = False  # the engine rendered only the pages that changed
+
+
+STAGE_LABELS = {
+    "validate": "検証",
+    "render": "ページの作成",
+    "links": "リンクの確認",
+    "write": "書き出し",
+    "mkdocs": "MkDocs",
+    "copy": "コピー",
+    "search (waiting)": "検索索引",
+    "replace": "入れ替え",
+}
 
 
 class _Stages:
-    """Wall time of each stage of a build, in order."""
+    """Wall time of each stage of a build, in order, and its progress for whoever watches."""
 
-    def __init__(self):
+    def __init__(self, progress: Progress | None = None):
         self.seconds: dict[str, float] = {}
+        self.progress = progress
 
     @contextlib.contextmanager
-    def __call__(self, name: str):
+    def __call__(self, name: str, total: int = 1):
         started = perf_counter()
+        counter = _Counter(STAGE_LABELS.get(name, name), total, self.progress)
+        counter.set(0)
         try:
-            yield
+            yield counter
         finally:
             self.seconds[name] = self.seconds.get(name, 0.0) + perf_counter() - started
+            counter.set(counter.total)
+
+
+class _Counter:
+    """Items done of a stage, told to the progress display."""
+
+    def __init__(self, label: str, total: int, progress: Progress | None):
+        self.label, self.total, self.done, self.progress = label, total, 0, progress
+
+    def set(self, done: int, total: int | None = None) -> None:
+        self.done, self.total = done, total or self.total
+        if self.progress:
+            self.progress(self.label, min(self.done, self.total), self.total)
+
+    def tick(self) -> None:
+        self.set(self.done + 1)
 
 
 def mkdocs_config_file() -> Path:
@@ -66,42 +101,109 @@ def mkdocs_config_file() -> Path:
 DEFAULT_SITE_URL = "http://localhost:8000/"
 
 
-def build_site(content_dir: Path, site_dir: Path, today: date, site_url: str | None = None) -> BuildReport:
+Progress = Callable[[str, int, int], None]  # stage, items done, items in all
+
+
+def build_site(
+    content_dir: Path, site_dir: Path, today: date, site_url: str | None = None, progress: Progress | None = None
+) -> BuildReport:
+    """Validate, render, run the engine, write the search index, swap the new site in.
+
+    `progress`, if given, is told of each stage and its items as they are done."""
     check_site_dir(site_dir, content_dir)
-    stage = _Stages()
+    stage = _Stages(progress)
     with stage("validate"):
         content, problems = validate_content(content_dir)
     if problems:
         raise UserError(problems)
     site_url = site_url or os.environ.get("JIREI_SITE_URL") or DEFAULT_SITE_URL
-    with stage("render"):
+    with stage("render") as counter:
         catalog = Catalog(content, today)
-        pages = render_pages(catalog)
+        pages = render_pages(catalog, counter.set)
         check_page_metadata(pages)
         files = render_feeds(catalog, site_url)
+    with stage("links"):
+        assets = [f"assets/{p.relative_to(ASSETS).as_posix()}" for p in ASSETS.rglob("*") if p.is_file()]
+        broken = check_pages(pages, [*files, *assets], shown_as=Path(os.path.abspath(site_dir)))
+    if broken:
+        raise UserError(broken)
 
     # All data is gathered and valid: writing starts here, in a folder beside the site.
     site_dir = Path(os.path.abspath(site_dir))
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(site_dir.parent)
-    with tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=site_dir.parent) as work:
-        docs, built = Path(work) / "docs", Path(work) / "site"
-        with stage("write"):
-            write_docs(pages, files, docs)
-        with stage("mkdocs"):
-            run_mkdocs(docs, built, today, site_url)
-        with stage("search"):
-            documents = search_documents(catalog, built)
-            write_documents(documents, built)
-            write_bundle(documents, built)
-        with stage("links"):
-            broken = check_site(built, shown_as=site_dir)
-        if broken:
-            raise UserError(broken)
+    cache = site_dir.parent / f"{CACHE_PREFIX}{site_dir.name}"
+    with (
+        _locked(cache),
+        tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=site_dir.parent) as work,
+    ):
+        built = Path(work) / "site"
+        # The search index needs only the records: it is built on the other core while MkDocs runs.
+        searched = Path(work) / "search"
+        with _beside(write_search, catalog, searched) as search_done:
+            engine_output, incremental = run_engine(pages, files, cache, today, site_url, stage)
+            with stage("copy"):
+                shutil.copytree(engine_output, built)
+            with stage("search (waiting)"):
+                search_done()
+        for item in (searched / "search").iterdir():
+            os.rename(item, built / "search" / item.name)
         with stage("replace"):
             (built / SITE_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
             replace_directory(built, site_dir)
-    return BuildReport(cases=len(catalog.cases), pages=len(pages), stages=stage.seconds)
+    return BuildReport(cases=len(catalog.cases), pages=len(pages), stages=stage.seconds, incremental=incremental)
+
+
+def write_search(catalog: Catalog, folder: Path) -> None:
+    """The search documents and the browser's index, under folder/search/."""
+    documents = search_documents(catalog)
+    write_documents(documents, folder)
+    write_bundle(documents, folder)
+
+
+@contextlib.contextmanager
+def _beside(function, *args):
+    """Run `function(*args)` in a forked process while the block runs; the block calls `done()`
+    to wait for it (its exception, if any, is raised there). Where fork is unavailable, or on a
+    single core, it runs in this process when `done()` is called."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+        yield lambda: function(*args)
+        return
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(sender, function, args), daemon=True)
+    child.start()
+    sender.close()
+
+    def done() -> None:
+        try:
+            failure = receiver.recv()
+        except EOFError:
+            failure = RuntimeError(f"the process building beside MkDocs ended with code {child.exitcode}")
+        child.join()
+        if failure is not None:
+            raise failure
+
+    try:
+        yield done
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+
+
+def _child(sender, function, args) -> None:
+    """In the forked process: run, report None or the exception, end (with the parent, if it is killed)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG: SIGKILL when the parent dies (Linux)
+    try:
+        function(*args)
+        sender.send(None)
+    except BaseException as error:  # noqa: BLE001 - every failure goes back to the build
+        sender.send(error)
 
 
 def write_docs_folder(content_dir: Path, docs: Path, today: date, site_url: str = DEFAULT_SITE_URL) -> int:
@@ -192,38 +294,172 @@ def check_page_metadata(pages: dict[str, str]) -> None:
                 raise RuntimeError(f"MkDocs cannot read the front matter of {path}")
 
 
-def write_docs(pages: dict[str, str], files: dict[str, bytes], docs: Path) -> None:
-    """Markdown pages, and files (feeds) that MkDocs copies as they are."""
-    for relative, markdown in pages.items():
+def write_docs(pages: dict[str, str], files: dict[str, bytes], docs: Path) -> list[str]:
+    """Markdown pages, files (feeds) that MkDocs copies as they are, and the assets.
+
+    Only what differs from the folder's present content is written (an unchanged file keeps its
+    time, so MkDocs' incremental build skips it), and files no longer part of the site are removed.
+    Returns the docs paths removed.
+    """
+    wanted: dict[str, bytes] = {relative: markdown.encode("utf-8") for relative, markdown in pages.items()}
+    wanted.update(files)
+    for path in ASSETS.rglob("*"):
+        if path.is_file():
+            wanted[f"assets/{path.relative_to(ASSETS).as_posix()}"] = path.read_bytes()
+    for relative, data in wanted.items():
         path = docs / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(markdown, encoding="utf-8")
-    for relative, data in files.items():
-        path = docs / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
+                continue
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    shutil.copytree(ASSETS, docs / "assets")
+    removed = []
+    if docs.is_dir():
+        for path in docs.rglob("*"):
+            relative = path.relative_to(docs).as_posix()
+            if path.is_file() and relative not in wanted:
+                path.unlink()
+                removed.append(relative)
+    return removed
 
 
-def run_mkdocs(docs: Path, site: Path, today: date, site_url: str) -> None:
+# --- the engine: MkDocs, incremental ---------------------------------------------------------
+
+CACHE_PREFIX = ".jirei-cache-"
+ENGINE_STATE = "engine.json"
+
+
+def run_engine(
+    pages: dict[str, str], files: dict[str, bytes], cache: Path, today: date, site_url: str, stage
+) -> tuple[Path, bool]:
+    """MkDocs on the pages, in a cache folder beside the site: the docs as last written and the
+    engine's output. When the theme, the configuration, the navigation and the site URL are as in
+    the previous build, only pages whose Markdown changed are rendered again (MkDocs' own dirty
+    build); otherwise everything is. Returns the folder of the engine's output and whether the
+    build was incremental."""
+    docs, output, state = cache / "docs", cache / "site", cache / ENGINE_STATE
+    docs.mkdir(parents=True, exist_ok=True)
+    config = _mkdocs_config(docs, output)
+    key = _engine_key(config, pages, site_url)
+    try:
+        dirty = json.loads(state.read_text(encoding="utf-8")) == key and output.is_dir()
+    except (OSError, ValueError):
+        dirty = False
+    state.unlink(missing_ok=True)  # a build that stops half-way leaves no state: the next one is clean
+    with stage("write"):
+        removed = write_docs(pages, files, docs)
+        for relative in removed if dirty else []:
+            built = output / (page_url(relative) + "index.html" if relative.endswith(".md") else relative)
+            built.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # the page's folder, when nothing else is in it
+                built.parent.rmdir()
+        # MkDocs reads the title of a page only when it renders it, and every page shows the titles
+        # of the navigation's pages: they are rendered in every build.
+        for relative in _nav_pages(config.nav) if dirty else []:
+            if (docs / relative).exists():
+                os.utime(docs / relative)
+    with stage("mkdocs", len(pages)) as counter:
+        _run_mkdocs(config, today, dirty, counter.tick)
+    state.write_text(json.dumps(key), encoding="utf-8")
+    return output, dirty
+
+
+def _engine_key(config, pages: dict[str, str], site_url: str) -> dict:
+    """What every page's HTML depends on besides its own Markdown."""
+    from importlib.metadata import version
+
+    theme, overrides = hashlib.sha256(), Path(config.theme.custom_dir)
+    for path in sorted(overrides.rglob("*")):
+        if path.is_file():
+            theme.update(path.relative_to(overrides).as_posix().encode() + b"\0" + path.read_bytes())
+    return {
+        "config": hashlib.sha256(mkdocs_config_file().read_bytes()).hexdigest(),
+        "theme": theme.hexdigest(),
+        "engine": [version("mkdocs"), version("mkdocs-material")],
+        "site_url": site_url,
+        "nav": {page: pages.get(page, "").split("\n---", 1)[0] for page in _nav_pages(config.nav)},
+    }
+
+
+def _nav_pages(nav) -> list[str]:
+    found = []
+    for item in nav or []:
+        values = item.values() if isinstance(item, dict) else [item]
+        for value in values:
+            if isinstance(value, str):
+                found.append(value)
+            elif isinstance(value, list):
+                found.extend(_nav_pages(value))
+    return found
+
+
+def _mkdocs_config(docs: Path, site: Path):
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    from mkdocs.commands.build import build
     from mkdocs.config import load_config
+
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    return load_config(config_file=str(mkdocs_config_file()), docs_dir=str(docs), site_dir=str(site), strict=True)
+
+
+class _NoDirtyWarning(logging.Filter):
+    """MkDocs warns of every dirty build, and strict mode would count the warning as an error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("A 'dirty' build")
+
+
+def _run_mkdocs(config, today: date, dirty: bool, tick=None) -> None:
+    from mkdocs.commands import build as engine
 
     # MkDocs dates the sitemap (and its gzip header) from SOURCE_DATE_EPOCH: the build date
     # makes two builds of the same content byte-identical.
     epoch = int(datetime.combine(today, time(), tzinfo=UTC).timestamp())
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    quiet = _NoDirtyWarning()
+    logging.getLogger("mkdocs.commands.build").addFilter(quiet)
+    build_page = engine._build_page
+
+    def counted(*args, **kwargs):  # progress: one tick per page MkDocs writes (or skips)
+        build_page(*args, **kwargs)
+        if tick:
+            tick()
+
+    engine._build_page = counted
     try:
-        config = load_config(config_file=str(mkdocs_config_file()), docs_dir=str(docs), site_dir=str(site), strict=True)
-        build(config)
+        engine.build(config, dirty=dirty)
     finally:
+        engine._build_page = build_page
+        logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
         if previous is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+def run_mkdocs(docs: Path, site: Path, today: date, site_url: str) -> None:
+    """A clean MkDocs build of a docs folder (benchmarks compare the engine alone with it)."""
+    _run_mkdocs(_mkdocs_config(docs, site), today, dirty=False)
+
+
+@contextlib.contextmanager
+def _locked(cache: Path):
+    """One build at a time per site folder: the cache is theirs while they run.
+
+    A POSIX record lock (lockf) belongs to this process alone: the process that builds the search
+    index beside MkDocs does not inherit it, and it goes when the build ends or is killed.
+    """
+    import fcntl
+
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / ".lock", "w") as lock:
+        try:
+            fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            log.warning("同じフォルダへの別の jirei build が終わるのを待っています…")
+            fcntl.lockf(lock, fcntl.LOCK_EX)
+        yield
 
 
 def replace_directory(new: Path, target: Path) -> None:

@@ -2,30 +2,44 @@
 
 from __future__ import annotations
 
-from generator.links import check_site
-from tests.conftest import run_jirei
+from datetime import date
+from pathlib import Path
+
+from generator.catalog import Catalog
+from generator.feeds import render_feeds
+from generator.links import check_pages
+from generator.render import render_pages
+from generator.validate import validate_content
+from tests.conftest import CONTENT, run_jirei
 
 
-def test_built_site_has_no_broken_internal_links(real_site):
-    assert check_site(real_site) == []
+def test_real_pages_have_no_broken_internal_links():
+    content, _ = validate_content(CONTENT)
+    catalog = Catalog(content, date(2026, 11, 23))
+    pages = render_pages(catalog)
+    files = render_feeds(catalog, "https://example.jp/")
+    assets = [f"assets/{p.name}" for p in (Path("generator") / "assets").iterdir()]
+    assert len(pages) > 200
+    assert check_pages(pages, [*files, *assets], Path("/srv/site")) == []
 
 
-def test_broken_links_and_anchors_are_located(tmp_path):
-    (tmp_path / "a").mkdir()
-    (tmp_path / "a" / "index.html").write_text('<h2 id="here">x</h2>', encoding="utf-8")
-    (tmp_path / "index.html").write_text(
-        '<p>\n<a href="a/">ok</a> <a href="a/#here">ok</a> <a href="#top" id="top">ok</a>\n'
-        '<a href="missing/">no</a>\n<a href="a/#nowhere">no</a> <a href="https://example.jp/">out</a>\n'
-        '<a href="../../etc/passwd">out of site</a></p>',
-        encoding="utf-8",
-    )
-    problems = check_site(tmp_path)
-    assert [(p.line, p.message) for p in problems] == [
-        (3, "リンク先のページがありません: missing/"),
-        (4, "リンク先のページに見出し（#nowhere）がありません: a/#nowhere"),
-        (5, "リンク先のページがありません: ../../etc/passwd"),
+def test_broken_links_and_anchors_are_located():
+    pages = {
+        "index.md": (
+            '<p>\n<a href="a/">ok</a> <a href="a/#here">ok</a> <a href="#top" id="top">ok</a>\n'
+            '<a href="missing/">no</a>\n<a href="a/#nowhere">no</a> <a href="https://example.jp/">out</a>\n'
+            '<a href="../../etc/passwd">out of site</a> <a href="feeds/x.xml">file</a> <a href="a/?q=1&amp;b=2">ok</a></p>'
+        ),
+        "a/index.md": '<h2 id="here">x</h2><a href="../">up</a> <a href="../feeds/y.xml">no</a>',
+    }
+    problems = check_pages(pages, ["feeds/x.xml"], Path("/srv/site"))
+    assert [(Path(p.path).parent.name, p.line, p.message) for p in problems] == [
+        ("site", 3, "リンク先のページがありません: missing/"),
+        ("site", 4, "リンク先のページに見出し（#nowhere）がありません: a/#nowhere"),
+        ("site", 5, "リンク先のページがありません: ../../etc/passwd"),
+        ("a", 1, "リンク先のページがありません: ../feeds/y.xml"),
     ]
-    assert all(p.path.endswith("index.html") for p in problems)
+    assert problems[0].path.endswith("site/index.html") and problems[0].column == 10
 
 
 def test_check_links_lists_urls_with_their_records():

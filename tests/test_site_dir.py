@@ -110,12 +110,12 @@ def test_a_killed_build_leaves_the_site_whole_and_the_next_build_cleans_up(repos
     command = [sys.executable, "-m", "generator", "build", "--content", str(repository / "content")]
     build = subprocess.Popen([*command, "--site-dir", str(site), "--today", "2026-11-23"], cwd=PROJECT)
     deadline = time.monotonic() + 120
-    while not list(site.parent.glob(f".jirei-build-{build.pid}-*/docs")) and time.monotonic() < deadline:
+    while not list(site.parent.glob(f".jirei-build-{build.pid}-*")) and time.monotonic() < deadline:
         time.sleep(0.01)
     time.sleep(0.3)
     build.send_signal(signal.SIGKILL)
     build.wait()
-    leftovers = [p.name for p in site.parent.iterdir() if p.name != "site"]
+    leftovers = [p.name for p in site.parent.iterdir() if p.name not in ("site", ".jirei-cache-site")]
     assert leftovers and all(name.startswith(".jirei-build-") for name in leftovers)
     assert _tree(site) == before
     ignored = subprocess.run(["git", "check-ignore", "-q", leftovers[0] + "/"], cwd=PROJECT)
@@ -125,7 +125,9 @@ def test_a_killed_build_leaves_the_site_whole_and_the_next_build_cleans_up(repos
     running = site.parent / f".jirei-build-{os.getpid()}-running"
     running.mkdir()
     assert _build(repository / "content", site).returncode == 0
-    assert sorted(p.name for p in site.parent.iterdir()) == [running.name, "site"]
+    assert sorted(p.name for p in site.parent.iterdir()) == sorted([".jirei-cache-site", running.name, "site"])
+    ignored = subprocess.run(["git", "check-ignore", "-q", ".jirei-cache-site/"], cwd=PROJECT)
+    assert ignored.returncode == 0, "git がキャッシュのフォルダを無視しません"
 
 
 def test_there_is_a_site_folder_at_every_moment_of_a_rebuild(repository, tmp_path):

@@ -1,0 +1,61 @@
+"""A second build reuses the engine's work and gives the same bytes as a cold build."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+from generator.site import build_site
+from tests.cases import case_text
+from tests.conftest import CONTENT
+from tests.talent import write_postings
+from tests.test_site import tree_digest
+
+TODAY = date(2026, 11, 23)
+
+
+def test_incremental_build_is_byte_identical_to_a_cold_build(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT / "taxonomy", content / "taxonomy")
+    cases = content / "cases"
+    cases.mkdir()
+    for case_id in ("case-a", "case-b", "case-c"):
+        (cases / f"{case_id}.yaml").write_text(case_text(case_id), encoding="utf-8")
+    write_postings(content, TODAY)
+    site = tmp_path / "out" / "site"
+    first = build_site(content, site, TODAY, "https://example.jp/")
+    assert not first.incremental
+
+    again = build_site(content, site, TODAY, "https://example.jp/")
+    assert again.incremental
+    assert again.stages["mkdocs"] < first.stages["mkdocs"]
+
+    # One case changed, one added, one removed; a posting closes as the build date moves on.
+    (cases / "case-a.yaml").write_text(
+        case_text("case-a", {"テスト用のドローン配送の取組": "書き直したドローン配送の取組"}), encoding="utf-8"
+    )
+    (cases / "case-d.yaml").write_text(case_text("case-d", {"field: 住民生活": "field: 観光"}), encoding="utf-8")
+    (cases / "case-c.yaml").unlink()
+    later = date(2026, 11, 30)
+    changed = build_site(content, site, later, "https://example.jp/")
+    assert changed.incremental
+
+    cold = tmp_path / "cold" / "site"
+    build_site(content, cold, later, "https://example.jp/")
+    assert tree_digest(site) == tree_digest(cold)
+    assert "書き直したドローン配送の取組" in (site / "cases" / "case-a" / "index.html").read_text(encoding="utf-8")
+    assert not (site / "cases" / "case-c").exists()
+
+
+def test_a_changed_site_url_renders_everything_again(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT / "taxonomy", content / "taxonomy")
+    (content / "cases").mkdir()
+    (content / "cases" / "case-a.yaml").write_text(case_text("case-a"), encoding="utf-8")
+    site = tmp_path / "site"
+    build_site(content, site, TODAY, "https://example.jp/")
+    moved = build_site(content, site, TODAY, "https://other.example.jp/")
+    assert not moved.incremental
+    cold = tmp_path / "cold"
+    build_site(content, cold, TODAY, "https://other.example.jp/")
+    assert tree_digest(site) == tree_digest(cold)
