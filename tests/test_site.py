@@ -178,7 +178,8 @@ def test_failed_build_leaves_previous_site_untouched(small_content, tmp_path):
     assert "Traceback" not in second.stderr
     assert "broken.yaml:20:13:" in second.stderr
     assert tree_digest(site) == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    # No work folder is left beside the site; the cache of the incremental build stays.
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [".jirei-cache-site"]
 
 
 def test_record_text_is_inert(taxonomy_only, tmp_path):
