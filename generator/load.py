@@ -47,9 +47,24 @@ class Document:
     key_positions: dict[tuple, Location] = field(default_factory=dict)
     # Values the reader refused (a YAML 1.1 number, a forbidden character): already reported.
     refused: set[Location] = field(default_factory=set)
+    # The file's text, kept where the positions were left out (load_yaml(locate_later=True)): they
+    # are worked out again from it the first time a problem is located, and most documents have
+    # none. Such a document is also far cheaper to send to another process (Document.portable).
+    text: str | None = field(default=None, repr=False, compare=False)
+
+    def portable(self) -> tuple:
+        """What another process needs to make this document again (Document.from_portable)."""
+        return self.data, self.refused, self.text
+
+    @classmethod
+    def from_portable(cls, path: Path, display: str, portable: tuple) -> Document:
+        data, refused, text = portable
+        return cls(path, display, data, refused=refused, text=text)
 
     def locate(self, loc: tuple, key: bool = False) -> Location:
         """The line of the value at `loc`, else of its nearest parent that the file holds."""
+        if not self.positions and self.text is not None:
+            self._read_positions()
         loc = tuple(loc)
         if key and loc in self.key_positions:
             return self.key_positions[loc]
@@ -62,6 +77,12 @@ class Document:
     def problem(self, loc: tuple, message: str, key: bool = False) -> Problem:
         line, column = self.locate(loc, key=key)
         return Problem(self.display, line, column, message)
+
+    def _read_positions(self) -> None:
+        """The positions left out by the first reading: the same text gives the same ones."""
+        again = Document(self.path, self.display, None)
+        _Builder(again).run(self.text)
+        self.positions, self.key_positions = again.positions, again.key_positions
 
 
 class _Stop(Exception):
@@ -76,9 +97,9 @@ def _at(mark) -> Location:
     return (mark.line + 1, mark.column + 1)
 
 
-def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
+def read_text(path: Path, display: str, follow_symlinks: bool = True) -> tuple[str | None, list[Problem]]:
     """The file's text: a regular file (never a FIFO or a device), UTF-8 (a BOM is accepted), of a bounded size."""
-    raw, problem = read_bytes(path, display)
+    raw, problem = read_bytes(path, display, follow_symlinks)
     if raw is None:
         return None, [problem]
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -98,26 +119,55 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
 NOT_REGULAR = "通常のファイルではありません（FIFO・デバイス・ソケットなどは読み込みません）"
 
 
-def read_bytes(path: Path, display: str) -> tuple[bytes | None, Problem | None]:
+REPLACED_BY_LINK = "読み込む直前にシンボリックリンクに置き換えられました。もう一度実行してください"
+
+
+def read_bytes(path: Path, display: str, follow_symlinks: bool = True) -> tuple[bytes | None, Problem | None]:
     """At most MAX_FILE_BYTES of a regular file. Opened without blocking, checked after opening
     (a FIFO swapped in after a check cannot make the read wait), read with a bound (a device
-    that never ends cannot make it run forever)."""
+    that never ends cannot make it run forever). Without `follow_symlinks` (a file that was
+    listed as no link), a symlink swapped in since is refused rather than followed."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not follow_symlinks:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        descriptor = os.open(path, flags)
     except OSError as error:
+        if not follow_symlinks and error.errno == errno.ELOOP:
+            return None, Problem(display, 1, 1, REPLACED_BY_LINK)
         return None, Problem(display, 1, 1, file_error_message(error))
-    with os.fdopen(descriptor, "rb") as stream:
-        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
             return None, Problem(display, 1, 1, NOT_REGULAR)
         try:
-            raw = stream.read(MAX_FILE_BYTES + 1)
+            raw = _read_at_most(descriptor, MAX_FILE_BYTES + 1, status.st_size)
         except OSError as error:
             return None, Problem(display, 1, 1, file_error_message(error))
+    finally:
+        os.close(descriptor)
     if len(raw) > MAX_FILE_BYTES:
         size = max(len(raw), os.stat(path).st_size)
         message = f"ファイルが大きすぎます（{size:,} バイト、上限 {MAX_FILE_BYTES:,} バイト）"
         return None, Problem(display, 1, 1, message)
     return raw, None
+
+
+def _read_at_most(descriptor: int, limit: int, size: int) -> bytes:
+    """Up to `limit` bytes, to the end of the file. The first read asks for the size the file had
+    (plus one byte, to find its end) rather than for `limit`: a buffer of `limit` bytes per file
+    would cost more than the reading. A file that grows meanwhile is read on, to the limit."""
+    chunks = []
+    total = 0
+    want = min(size + 1, limit)
+    while total < limit:
+        chunk = os.read(descriptor, min(want, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        want = 1 << 16
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def file_error_message(error: OSError) -> str:
@@ -133,12 +183,17 @@ def file_error_message(error: OSError) -> str:
     return f"ファイルを読めません（{error.strerror or error}）"
 
 
-def load_yaml(path: Path, display: str) -> tuple[Document | None, list[Problem]]:
-    text, problems = read_text(path, display)
+def load_yaml(
+    path: Path, display: str, *, follow_symlinks: bool = True, locate_later: bool = False
+) -> tuple[Document | None, list[Problem]]:
+    """The document of one file, or None; the problems found. `follow_symlinks=False` for a file
+    listed as no link (see read_bytes). With `locate_later` the positions of the values are left
+    out, and the text kept to work them out if a problem is located (see Document.text)."""
+    text, problems = read_text(path, display, follow_symlinks)
     if text is None:
         return None, problems
-    document = Document(path, display, None)
-    builder = _Builder(document)
+    document = Document(path, display, None, text=text if locate_later else None)
+    builder = _Builder(document, locating=not locate_later)
     try:
         builder.run(text)
     except _Stop as stop:
@@ -181,27 +236,48 @@ def _syntax_problem(error: yaml.YAMLError, text: str, display: str) -> Problem:
     return Problem(display, line, column, f"YAML の構文エラーです: {message}{where}")
 
 
-class _Frame:
-    __slots__ = ("container", "path", "key", "key_at", "anchor", "first_node", "keys_at")
-
-    def __init__(self, container, path, anchor, first_node):
-        self.container = container
-        self.path = path
-        self.key = _NO_KEY
-        self.key_at: Location = (1, 1)
-        self.anchor = anchor
-        self.first_node = first_node
-        self.keys_at: dict[str, Location] = {}
-
-
 _NO_KEY = object()
+
+# The event classes, dispatched on by identity (the parser makes exactly these), the most frequent first.
+_ScalarEvent = yaml.ScalarEvent
+_AliasEvent = yaml.AliasEvent
+_MappingStartEvent = yaml.MappingStartEvent
+_SequenceStartEvent = yaml.SequenceStartEvent
+_MappingEndEvent = yaml.MappingEndEvent
+_SequenceEndEvent = yaml.SequenceEndEvent
+_DocumentStartEvent = yaml.DocumentStartEvent
+_StreamEndEvent = yaml.StreamEndEvent
+_QUIET_EVENTS = (yaml.StreamStartEvent, yaml.DocumentEndEvent)
+
+_STR, _INT, _FLOAT, _BOOL, _NULL = (_CORE + t for t in ("str", "int", "float", "bool", "null"))
+_TYPED = frozenset({_INT, _FLOAT, _BOOL, _NULL})
+
+# PyYAML's implicit resolvers by a plain scalar's first character, exactly as Resolver.resolve
+# looks them up: a plain scalar whose first character has none is a string without a regex.
+_WILDCARD = tuple(_resolver.yaml_implicit_resolvers.get(None, ()))
+_IMPLICIT = {
+    first: tuple(resolvers) + _WILDCARD
+    for first, resolvers in _resolver.yaml_implicit_resolvers.items()
+    if first is not None
+}
+# Path resolvers would make the resolution depend on more than the value: then ask PyYAML each time.
+_PLAIN_RESOLVE = not _resolver.yaml_path_resolvers
+# The tags of short plain scalars that needed a regex (keys such as "title", years, numbers): the
+# same values come back in every file. Bounded in number and length.
+_RESOLVED: dict[str, str] = {}
+_RESOLVED_LENGTH = 64
+_RESOLVED_COUNT = 10_000
 
 
 class _Builder:
-    def __init__(self, document: Document):
+    """Data from the event stream, in one loop: the collection being filled and its path, key and
+    anchor are local variables, the enclosing ones a stack of tuples (at most MAX_DEPTH)."""
+
+    def __init__(self, document: Document, locating: bool = True):
         self.document = document
+        # Without locating, the positions are left out (to be worked out again from the text).
+        self.locating = locating
         self.problems: list[Problem] = []
-        self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.nodes = 0
         self.documents = 0
@@ -209,133 +285,206 @@ class _Builder:
     def run(self, text: str) -> None:
         parser = _Parser(text)
         try:
-            while True:
-                event = parser.get_event()
-                if isinstance(event, yaml.StreamEndEvent):
-                    return
-                self.handle(event)
+            self._build(parser.get_event)
         finally:
             parser.dispose()
 
-    def handle(self, event) -> None:
-        if isinstance(event, yaml.DocumentStartEvent):
-            self.documents += 1
-            if self.documents > 1:
-                raise _Stop(
-                    *_at(event.start_mark),
-                    "1つのファイルに書けるレコードは1つです（--- で区切られた2つ目の文書があります）",
-                )
-            return
-        if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentEndEvent)):
-            return
-        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            frame = self.stack.pop()
-            if frame.anchor:
-                self.anchors[frame.anchor] = (frame.container, self.nodes - frame.first_node + 1)
-            self.add(frame.container, None, is_collection_end=True)
-            return
-        tag = getattr(event, "tag", None)
-        if tag not in _ALLOWED_TAGS:
-            shown = tag.replace(_CORE, "!!")
-            raise _Stop(*_at(event.start_mark), f"タグ {shown} は使えません（YAML のタグは読み込みません）")
-        if isinstance(event, yaml.AliasEvent):
-            if event.anchor not in self.anchors:
-                raise _Stop(*_at(event.start_mark), f"エイリアス *{event.anchor} のアンカーが定義されていません")
-            value, size = self.anchors[event.anchor]
-            self.count(size, event)
-            self.add(value, event)
-            return
-        self.count(1, event)
-        if isinstance(event, yaml.ScalarEvent):
-            value = self.scalar(event)
-            if event.anchor:
-                self.anchors[event.anchor] = (value, 1)
-            self.add(value, event)
-        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            if len(self.stack) >= MAX_DEPTH:
-                raise _Stop(*_at(event.start_mark), f"入れ子が深すぎます（{MAX_DEPTH} 段まで）")
-            container = {} if isinstance(event, yaml.MappingStartEvent) else []
-            path = self.child_path(event)
-            # A collection under a key is located at its key: "application:" rather than its first item.
-            under_key = self.stack and isinstance(self.stack[-1].container, dict)
-            self.document.positions[path] = self.stack[-1].key_at if under_key else _at(event.start_mark)
-            self.stack.append(_Frame(container, path, event.anchor, self.nodes))
-
-    def count(self, size: int, event) -> None:
-        self.nodes += size
-        if self.nodes > MAX_NODES:
-            raise _Stop(
-                *_at(event.start_mark),
-                f"値が多すぎます（エイリアスの展開を含めて {MAX_NODES:,} 個まで）。エイリアスの使いすぎではありませんか",
-            )
-
-    def child_path(self, event) -> tuple:
-        if not self.stack:
-            return ()
-        parent = self.stack[-1]
-        if isinstance(parent.container, list):
-            return (*parent.path, len(parent.container))
-        if parent.key is _NO_KEY:
-            raise _Stop(
-                *_at(event.start_mark), "マッピングのキーには文字列を書いてください（リストやマッピングは使えません）"
-            )
-        return (*parent.path, parent.key)
-
-    def add(self, value: Any, event, is_collection_end: bool = False) -> None:
-        if not self.stack:
-            self.document.data = value
-            if event is not None:
-                self.document.positions[()] = _at(event.start_mark)
-            return
-        parent = self.stack[-1]
-        if isinstance(parent.container, list):
-            if not is_collection_end:
-                self.document.positions[(*parent.path, len(parent.container))] = _at(event.start_mark)
-            parent.container.append(value)
-            return
-        if parent.key is _NO_KEY:
-            key = event.value if isinstance(event, yaml.ScalarEvent) else str(value)
-            location = _at(event.start_mark)
-            if key in parent.keys_at:
-                line = parent.keys_at[key][0]
-                self.problems.append(
-                    Problem(
-                        self.document.display, *location, f"キー「{key}」が重複しています（{line} 行目にもあります）"
+    def _build(self, get_event) -> None:
+        document = self.document
+        positions = document.positions
+        key_positions = document.key_positions
+        anchors = self.anchors
+        implicit = _IMPLICIT
+        wildcard = _WILDCARD
+        allowed = _ALLOWED_TAGS
+        typed = _TYPED
+        forbidden = _FORBIDDEN.search
+        no_key = _NO_KEY
+        locating = self.locating
+        resolved = _RESOLVED
+        nodes = 0
+        # The collection being filled (None: the document itself), and where it stands.
+        stack: list[tuple] = []
+        container: Any = None
+        is_map = False
+        path: tuple = ()
+        key: Any = no_key
+        key_at: Location = (1, 1)
+        keys_at: dict[str, Any] = {}  # key → the mark where the mapping first has it
+        anchor = None
+        first_node = 0
+        while True:
+            event = get_event()
+            kind = event.__class__
+            if kind is _ScalarEvent:
+                tag = event.tag
+                if tag is not None and tag not in allowed:
+                    self._tag_problem(event)
+                nodes += 1
+                if nodes > MAX_NODES:
+                    self._too_many(event)
+                value = event.value
+                # Every forbidden character is unprintable, and a line break is allowed: the regex
+                # runs only where one could be (a multi-line text is checked without its line breaks).
+                if not value.isprintable() and not value.replace("\n", "").isprintable() and forbidden(value):
+                    self.check_characters(event)
+                if tag is None or tag == "!":
+                    if not event.implicit[0]:
+                        tag = _STR
+                    elif _PLAIN_RESOLVE:
+                        tag = _STR
+                        resolvers = implicit.get(value[0] if value else "", wildcard)
+                        if resolvers:
+                            known = resolved.get(value)
+                            if known is not None:
+                                tag = known
+                            else:
+                                for candidate, regexp in resolvers:
+                                    if regexp.match(value):
+                                        tag = candidate
+                                        break
+                                if len(value) <= _RESOLVED_LENGTH and len(resolved) < _RESOLVED_COUNT:
+                                    resolved[value] = tag
+                    else:
+                        tag = _resolver.resolve(yaml.ScalarNode, value, event.implicit)
+                # Any other tag keeps the text: strings, and timestamps for the models to check.
+                if tag in typed:
+                    value = self.typed(event, tag)
+                if event.anchor:
+                    anchors[event.anchor] = (value, 1)
+            elif kind is _MappingStartEvent or kind is _SequenceStartEvent:
+                tag = event.tag
+                if tag is not None and tag not in allowed:
+                    self._tag_problem(event)
+                nodes += 1
+                if nodes > MAX_NODES:
+                    self._too_many(event)
+                if len(stack) >= MAX_DEPTH:
+                    raise _Stop(*_at(event.start_mark), f"入れ子が深すぎます（{MAX_DEPTH} 段まで）")
+                if container is None:
+                    child: tuple = ()
+                elif not is_map:
+                    child = (*path, len(container))
+                elif key is no_key:
+                    raise _Stop(
+                        *_at(event.start_mark),
+                        "マッピングのキーには文字列を書いてください（リストやマッピングは使えません）",
                     )
-                )
+                else:
+                    child = (*path, key)
+                if locating:
+                    # A collection under a key is located at its key: "application:" rather than its first item.
+                    positions[child] = key_at if is_map else _at(event.start_mark)
+                stack.append((container, is_map, path, key, key_at, keys_at, anchor, first_node))
+                is_map = kind is _MappingStartEvent
+                container = {} if is_map else []
+                path, key, key_at, keys_at, anchor, first_node = child, no_key, (1, 1), {}, event.anchor, nodes
+                continue
+            elif kind is _MappingEndEvent or kind is _SequenceEndEvent:
+                value = container
+                if anchor:
+                    anchors[anchor] = (value, nodes - first_node + 1)
+                container, is_map, path, key, key_at, keys_at, anchor, first_node = stack.pop()
+                if container is None:
+                    document.data = value
+                elif is_map:
+                    # A collection is never a key (refused at its start): this is the value of `key`.
+                    if locating:
+                        key_positions[(*path, key)] = key_at
+                    if key not in container:
+                        container[key] = value
+                    key = no_key
+                else:
+                    container.append(value)
+                continue
+            elif kind is _AliasEvent:
+                if event.anchor not in anchors:
+                    raise _Stop(*_at(event.start_mark), f"エイリアス *{event.anchor} のアンカーが定義されていません")
+                value, size = anchors[event.anchor]
+                nodes += size
+                if nodes > MAX_NODES:
+                    self._too_many(event)
+            elif kind is _DocumentStartEvent:
+                self.documents += 1
+                if self.documents > 1:
+                    raise _Stop(
+                        *_at(event.start_mark),
+                        "1つのファイルに書けるレコードは1つです（--- で区切られた2つ目の文書があります）",
+                    )
+                continue
+            elif kind is _StreamEndEvent:
+                self.nodes = nodes
+                return
+            elif isinstance(event, _QUIET_EVENTS):
+                continue
             else:
-                parent.keys_at[key] = location
-            parent.key, parent.key_at = key, location
-            return
-        path = (*parent.path, parent.key)
-        self.document.key_positions[path] = parent.key_at
-        if not is_collection_end:
-            self.document.positions[path] = _at(event.start_mark)
-        if parent.key not in parent.container:
-            parent.container[parent.key] = value
-        parent.key = _NO_KEY
+                raise TypeError(f"unexpected YAML event {event!r}")
 
-    def scalar(self, event) -> Any:
-        self.check_characters(event)
-        tag = event.tag
-        if tag in (None, "!"):
-            tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+            # A scalar or an alias: the document itself, an item, a key or the value of a key.
+            if is_map:
+                if key is no_key:
+                    key = event.value if kind is _ScalarEvent else str(value)
+                    if key in keys_at:
+                        line = keys_at[key].line + 1
+                        self.problems.append(
+                            Problem(
+                                document.display,
+                                *_at(event.start_mark),
+                                f"キー「{key}」が重複しています（{line} 行目にもあります）",
+                            )
+                        )
+                    else:
+                        keys_at[key] = event.start_mark
+                    if locating:
+                        mark = event.start_mark
+                        key_at = (mark.line + 1, mark.column + 1)
+                else:
+                    if locating:
+                        where = (*path, key)
+                        key_positions[where] = key_at
+                        mark = event.start_mark
+                        positions[where] = (mark.line + 1, mark.column + 1)
+                    if key not in container:
+                        container[key] = value
+                    key = no_key
+            elif container is not None:
+                if locating:
+                    mark = event.start_mark
+                    positions[(*path, len(container))] = (mark.line + 1, mark.column + 1)
+                container.append(value)
+            else:
+                document.data = value
+                if locating:
+                    positions[()] = _at(event.start_mark)
+
+    def _tag_problem(self, event) -> None:
+        shown = event.tag.replace(_CORE, "!!")
+        raise _Stop(*_at(event.start_mark), f"タグ {shown} は使えません（YAML のタグは読み込みません）")
+
+    def _too_many(self, event) -> None:
+        raise _Stop(
+            *_at(event.start_mark),
+            f"値が多すぎます（エイリアスの展開を含めて {MAX_NODES:,} 個まで）。エイリアスの使いすぎではありませんか",
+        )
+
+    def typed(self, event, tag: str) -> Any:
+        """A scalar resolved (or tagged) as a number, a boolean or null."""
         try:
-            if tag == _CORE + "int":
+            if tag == _INT:
                 return self.integer(event)
-            if tag == _CORE + "float":
+            if tag == _FLOAT:
                 if ":" in event.value:
                     self.refuse(event, f"「{event.value[:40]}」は YAML 1.1 では60進数として読まれます。{_AS_TEXT}")
+                node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
                 return _constructor.construct_yaml_float(node)
-            if tag == _CORE + "bool":
+            if tag == _BOOL:
+                if event.value.lower() not in _constructor.bool_values:  # only with an explicit !!bool
+                    raise _Stop(*_at(event.start_mark), f"true か false で書いてください: {event.value[:40]}")
+                node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
                 return _constructor.construct_yaml_bool(node)
-            if tag == _CORE + "null":
-                return None
+            return None
         except ValueError:
             raise _Stop(*_at(event.start_mark), f"数値として読めません: {event.value[:40]}") from None
-        # Strings, and timestamps kept as text for the models to check.
-        return event.value
 
     def integer(self, event) -> int:
         """Only plain decimal integers: YAML 1.1 reads 066000 as octal and 1:06:00 as base 60."""

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import errno
+import gc
 import logging
+import multiprocessing
 import os
 import re
 import stat
+import threading
+import time
 import typing
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -53,8 +61,25 @@ class Content:
     advisors: list[AdvisorProgram]
 
 
-def validate_content(content_dir: Path) -> tuple[Content | None, list[Problem]]:
-    """Read and check every record under `content_dir`; the content only when all is valid."""
+def validate_content(content_dir: Path, *, processes: int | None = None) -> tuple[Content | None, list[Problem]]:
+    """Read and check every record under `content_dir`; the content only when all is valid.
+
+    Many record files are read and parsed by `processes` processes, this one and a pool (by
+    default one for each processor this process may use; 1: no pool); the problems are the same
+    either way.
+    """
+    paused = gc.isenabled()
+    # The reading makes millions of small containers that live to the end and hold no cycles:
+    # the cyclic collector would walk them again and again for nothing.
+    gc.disable()
+    try:
+        return _validate_content(content_dir, processes)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _validate_content(content_dir: Path, processes: int | None) -> tuple[Content | None, list[Problem]]:
     problems: list[Problem] = []
     try:
         root = content_dir.resolve(strict=True)
@@ -65,10 +90,20 @@ def validate_content(content_dir: Path) -> tuple[Content | None, list[Problem]]:
 
     fields = _read_list(root / TAXONOMY_DIR / FIELDS_FILE, BusinessField, root, problems)
     programs = _read_list(root / TAXONOMY_DIR / FUNDING_FILE, FundingProgram, root, problems)
-    cases, postings, advisors = (
-        [_read_record(path, model, root, problems) for path in _record_files(root / folder, root, problems)]
-        for folder, model in ((CASES_DIR, Case), (POSTINGS_DIR, Posting), (ADVISORS_DIR, AdvisorProgram))
-    )
+    folders = [(CASES_DIR, Case), (POSTINGS_DIR, Posting), (ADVISORS_DIR, AdvisorProgram)]
+    listed = []  # per folder: the problems of its listing, its record files
+    for folder, _ in folders:
+        listing: list[Problem] = []
+        listed.append((listing, _record_files(root / folder, root, listing)))
+    cases, postings, advisors = [], [], []
+    # Read by a pool (if any) while the records read so far are checked here.
+    with contextlib.closing(_load_files([file for _, files in listed for file in files], root, processes)) as loaded:
+        for (_, model), (listing, files), records in zip(folders, listed, (cases, postings, advisors), strict=True):
+            problems.extend(listing)
+            for _ in files:
+                document, found = next(loaded)
+                problems.extend(found)
+                records.append((document, _record(document, model, problems)))
 
     _check_fields(fields, problems)
     _check_programs(programs, problems)
@@ -120,7 +155,13 @@ def _entry_problem(path: Path, root: Path) -> str | None:
     return None
 
 
-def _record_files(folder: Path, root: Path, problems: list[Problem]) -> list[Path]:
+# A record file to read: its path, how problems name it, and whether it is a symlink (a link is
+# checked again, target and type, right before it is read; a file listed as no link is opened
+# without following one).
+RecordFile = tuple[Path, str, bool]
+
+
+def _record_files(folder: Path, root: Path, problems: list[Problem]) -> list[RecordFile]:
     if not os.path.lexists(folder):
         return []
     problem = _folder_problem(folder, root)
@@ -128,26 +169,70 @@ def _record_files(folder: Path, root: Path, problems: list[Problem]) -> list[Pat
         problems.append(Problem(display_path(folder), 1, 1, problem))
         return []
     try:
-        entries = sorted(folder.iterdir())
+        with os.scandir(folder) as listing:
+            # In the order of sorted(folder.iterdir()): paths of one folder compare by their names.
+            entries = sorted(listing, key=lambda entry: os.path.normcase(entry.name))
     except OSError as error:
         problems.append(Problem(display_path(folder), 1, 1, f"フォルダを読めません（{error.strerror or error}）"))
         return []
+    display = _displays(folder)
     files = []
-    for path in entries:
-        display = display_path(path)
-        if path.name.startswith("."):
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
             continue
-        problem = _entry_problem(path, root)
+        path = folder / name
+        linked = entry.is_symlink()
+        problem = _entry_problem(path, root) if linked else _listed_entry_problem(entry, path, root)
         if problem:
-            problems.append(Problem(display, 1, 1, problem))
-        elif path.suffix != ".yaml":
-            problems.append(Problem(display, 1, 1, "レコードのファイル名は .yaml で終わる必要があります"))
-        elif not RECORD_FILE_STEM.fullmatch(path.stem):
-            message = f"ファイル名「{path.name}」は英小文字・数字・ハイフンと .yaml にしてください（例: ina-drone-shopping.yaml）"
-            problems.append(Problem(display, 1, 1, message))
+            problems.append(Problem(display(name), 1, 1, problem))
+        elif not name.endswith(".yaml"):  # the name is not ".yaml" itself: that one is hidden
+            problems.append(Problem(display(name), 1, 1, "レコードのファイル名は .yaml で終わる必要があります"))
+        elif not RECORD_FILE_STEM.fullmatch(name[: -len(".yaml")]):
+            message = (
+                f"ファイル名「{name}」は英小文字・数字・ハイフンと .yaml にしてください（例: ina-drone-shopping.yaml）"
+            )
+            problems.append(Problem(display(name), 1, 1, message))
         else:
-            files.append(path)
+            files.append((path, display(name), linked))
     return files
+
+
+def _listed_entry_problem(entry: os.DirEntry, path: Path, root: Path) -> str | None:
+    """_entry_problem of a folder entry that is no symlink, from the type the listing gives.
+
+    Such an entry of a folder inside root is inside root: a regular file is a record file, a folder
+    is not; anything else (or an entry gone since the listing) gets the full check.
+    """
+    try:
+        if entry.is_file(follow_symlinks=False):
+            return None
+        if entry.is_dir(follow_symlinks=False):
+            return f"{path.parent.name}/ の中にフォルダは置けません"
+    except OSError:
+        pass
+    return _entry_problem(path, root)
+
+
+def _displays(folder: Path):
+    """display_path(folder / name) for the files of one folder, the folder's part worked out once."""
+    absolute = Path(os.path.abspath(folder))
+    cwd = Path.cwd()
+    try:
+        resolved = absolute.resolve()
+    except (OSError, RuntimeError):
+        resolved = absolute
+    real_cwd = cwd.resolve()
+    if cwd.is_relative_to(absolute) or real_cwd.is_relative_to(resolved):
+        # Working in the folder, or below it: left to display_path for each file.
+        return lambda name: display_path(folder / name)
+    # As display_path: relative to the working directory, else through the folder's real path.
+    for candidate, base in ((absolute, cwd), (resolved, real_cwd)):
+        if candidate.is_relative_to(base):
+            prefix = os.path.join(str(candidate.relative_to(base)), "")
+            return lambda name: prefix + name
+    prefix = os.path.join(str(folder), "")
+    return lambda name: prefix + name
 
 
 def _folder_problem(folder: Path, root: Path) -> str | None:
@@ -179,14 +264,146 @@ def _load(path: Path, root: Path, problems: list[Problem]) -> Document | None:
     return document
 
 
-def _read_record(path: Path, model: type[BaseModel], root: Path, problems: list[Problem]):
-    document = _load(path, root, problems)
+def _record(document: Document | None, model: type[BaseModel], problems: list[Problem]):
     if document is None:
-        return document, None
+        return None
     if not isinstance(document.data, dict):
         problems.append(document.problem((), "レコードはマッピング（キー: 値 の組）で書いてください"))
-        return document, None
-    return document, _validate_model(document, (), document.data, model, problems)
+        return None
+    return _validate_model(document, (), document.data, model, problems)
+
+
+# Reading in parallel: only for this many record files or more (starting a worker costs about as
+# much as reading a hundred files), in tasks of this many files.
+PARALLEL_FILES = 400
+FILES_PER_TASK = 100
+TASKS_AHEAD = 4  # for each worker: enough that it never waits while this process reads a task
+
+
+def _load_files(files: list[RecordFile], root: Path, processes: int | None) -> Iterator[tuple[Document | None, list]]:
+    """(document, problems) of each record file, in order: the same whether read here or by a pool.
+
+    With `processes` > 1, a pool of `processes` - 1 workers reads tasks of FILES_PER_TASK files
+    from the front, and this process, which checks the documents in order, reads too: whenever the
+    task it needs next is not ready, it reads the last task not given to the pool. No process
+    waits while there is work, and only what the workers read is pickled.
+    """
+    processes = _processes(len(files), processes)
+    if processes <= 1:
+        for path, display, linked in files:
+            yield _load_record_file(path, display, linked, root)
+        return
+    tasks = [(start, min(start + FILES_PER_TASK, len(files))) for start in range(0, len(files), FILES_PER_TASK)]
+    workers = processes - 1
+    done = 0
+    # Forked, the workers have the list of files already: a task is a range of it. Each document
+    # comes back as its data and text (its positions, if a problem needs them, are worked out here).
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_start_worker,
+        initargs=(files, root, os.getpid()),
+    )
+    try:
+        given: dict[int, Future] = {}  # tasks given to the pool and not yet used, by index
+        front, back = 0, len(tasks)  # tasks before `front` went to the pool; from `back` on, read here
+        taken: dict[int, list] = {}
+        for index, (start, stop) in enumerate(tasks):
+            while True:
+                # A few tasks ahead for each worker (a task is never taken back: see gh-107219).
+                while front < back and len(given) < TASKS_AHEAD * workers:
+                    given[front] = pool.submit(_load_task, tasks[front])
+                    front += 1
+                if index >= back or front >= back or given[index].done():
+                    break
+                back -= 1
+                taken[back] = [_load_record_file(*file, root) for file in files[slice(*tasks[back])]]
+            if index >= back:
+                loaded = taken.pop(index)
+            else:
+                results = given.pop(index).result()
+                loaded = [
+                    (None if portable is None else Document.from_portable(path, display, portable), found)
+                    for (path, display, _), (portable, found) in zip(files[start:stop], results, strict=True)
+                ]
+            for result in loaded:
+                done += 1
+                yield result
+    except BrokenProcessPool:
+        # A worker was killed (out of memory, a signal): what it had to read is read here.
+        log.warning(
+            "ファイルを読むプロセスが途中で終了しました。残りの %d 件はこのプロセスで読みます", len(files) - done
+        )
+    finally:
+        # All read: the workers are idle and end at once. Stopped early (an error, Ctrl-C): not waited for.
+        finished = done == len(files)
+        pool.shutdown(wait=finished, cancel_futures=not finished)
+    for path, display, linked in files[done:]:
+        yield _load_record_file(path, display, linked, root)
+
+
+def _processes(count: int, processes: int | None) -> int:
+    """How many processes read `count` files, this one included (by default one for each processor
+    it may use): 1 for few files, or where a pool cannot be forked."""
+    if processes is None:
+        if count < PARALLEL_FILES:
+            return 1
+        try:
+            processes = len(os.sched_getaffinity(0))
+        except AttributeError:
+            processes = os.cpu_count() or 1
+    processes = min(processes, -(-count // FILES_PER_TASK))
+    return processes if processes > 1 and _can_fork() else 1
+
+
+def _can_fork() -> bool:
+    """Whether a pool may be forked here. Not beside other threads (a lock one of them holds would
+    stay held in the child; spawning fresh interpreters instead would cost more than the reading
+    saves), nor in a daemonic process (itself a worker of a pool: it may not have children)."""
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+        and not multiprocessing.current_process().daemon
+    )
+
+
+_worker_files: list[RecordFile] = []
+_worker_root: Path | None = None
+
+
+def _start_worker(files: list[RecordFile], root: Path, parent: int) -> None:
+    global _worker_files, _worker_root
+    _worker_files, _worker_root = files, root
+    threading.Thread(target=_end_with_parent, args=(parent,), name="jirei-validate-parent", daemon=True).start()
+
+
+def _end_with_parent(parent: int) -> None:
+    """Ends this worker once the process that started it is gone: killed, it could not stop its pool,
+    and the workers would wait for tasks forever."""
+    while os.getppid() == parent:
+        time.sleep(0.25)
+    os._exit(1)
+
+
+def _load_task(task: tuple[int, int]) -> list[tuple[tuple | None, list[Problem]]]:
+    start, stop = task
+    results = []
+    for path, display, linked in _worker_files[start:stop]:
+        document, found = _load_record_file(path, display, linked, _worker_root)
+        results.append((None if document is None else document.portable(), found))
+    return results
+
+
+def _load_record_file(path: Path, display: str, linked: bool, root: Path) -> tuple[Document | None, list[Problem]]:
+    """A listed record file read: a symlink is checked again right before (as _load does). The
+    positions of its values are worked out only if a problem is located in it (most have none)."""
+    if linked:
+        if not os.path.lexists(path):
+            return None, [Problem(display, 1, 1, "ファイルがありません")]
+        problem = _entry_problem(path, root)
+        if problem:
+            return None, [Problem(display, 1, 1, problem)]
+    return load_yaml(path, display, follow_symlinks=linked, locate_later=True)
 
 
 def _read_list(path: Path, model: type[BaseModel], root: Path, problems: list[Problem]) -> list:
