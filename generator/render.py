@@ -62,14 +62,15 @@ def plain_text(text: str | None) -> str:
     """A record's Markdown as plain text (for search): the words, without markup."""
     if not text:
         return ""
-    lines, current = [], []
+    lines, current, last = [], [], ""
     for token in _PARSER.parse(text):
         if token.type == "inline":
             for child in token.children or []:
                 if child.type in ("text", "code_inline"):
                     current.append(child.content)
+                    last = child.content[-1:] or last
                 elif child.type in ("softbreak", "hardbreak"):
-                    current.append("" if _CJK.match("".join(current)[-1:]) else " ")
+                    current.append("" if _CJK.match(last) else " ")
         elif token.type in ("fence", "code_block"):
             current.append(token.content)
         elif token.type.endswith("_close") and token.block and current:
