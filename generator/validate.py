@@ -138,12 +138,10 @@ def _entry_problem(path: Path, root: Path) -> str | None:
     the content folder is reported at the link's own path.
     """
     try:
-        target = Path(os.path.realpath(path, strict=True))
+        target = _follow(path)
         mode = target.stat().st_mode
     except FileNotFoundError:
         return "リンク先のファイルがありません" if path.is_symlink() else "ファイルがありません"
-    except RuntimeError:
-        return file_error_message(OSError(errno.ELOOP, "loop"))
     except OSError as error:
         return file_error_message(error)
     if not target.is_relative_to(root):
@@ -235,12 +233,18 @@ def _displays(folder: Path):
     return lambda name: prefix + name
 
 
+def _follow(path: Path) -> Path:
+    """The real path a path leads to; a symlink loop is an OSError (ELOOP) like any other."""
+    try:
+        return Path(os.path.realpath(path, strict=True))
+    except RuntimeError:
+        raise OSError(errno.ELOOP, "loop", str(path)) from None
+
+
 def _folder_problem(folder: Path, root: Path) -> str | None:
     """A record folder must be a folder inside the content folder (it may be a link to one)."""
     try:
-        target = Path(os.path.realpath(folder, strict=True))
-    except RuntimeError:
-        return file_error_message(OSError(errno.ELOOP, "loop"))
+        target = _follow(folder)
     except OSError as error:
         return file_error_message(error)
     if not target.is_relative_to(root):
