@@ -89,9 +89,6 @@ class _Counter:
         if self.progress:
             self.progress(self.label, min(self.done, self.total), self.total)
 
-    def tick(self) -> None:
-        self.set(self.done + 1)
-
 
 def mkdocs_config_file() -> Path:
     """The project's mkdocs.yml: the theme and navigation of the site."""
@@ -143,7 +140,9 @@ def build_site(
         with _beside(write_search, catalog, searched) as search_done:
             engine_output, incremental = run_engine(pages, files, cache, today, site_url, stage)
             with stage("copy"):
-                shutil.copytree(engine_output, built)
+                # Hard links: the engine replaces a file rather than writing into it (_run_mkdocs),
+                # so the next build in the cache leaves this site's files as they are.
+                shutil.copytree(engine_output, built, copy_function=os.link)
             with stage("search (waiting)"):
                 search_done()
         for item in (searched / "search").iterdir():
@@ -340,7 +339,7 @@ def run_engine(
     build was incremental."""
     docs, output, state = cache / "docs", cache / "site", cache / ENGINE_STATE
     docs.mkdir(parents=True, exist_ok=True)
-    config = _mkdocs_config(docs, output)
+    config = _mkdocs_config(docs, output, site_url)
     key = _engine_key(config, pages, site_url)
     try:
         dirty = json.loads(state.read_text(encoding="utf-8")) == key and output.is_dir()
@@ -360,7 +359,7 @@ def run_engine(
             if (docs / relative).exists():
                 os.utime(docs / relative)
     with stage("mkdocs", len(pages)) as counter:
-        _run_mkdocs(config, today, dirty, counter.tick)
+        _run_mkdocs(config, today, dirty, counter.set, pages=len(pages))
     state.write_text(json.dumps(key), encoding="utf-8")
     return output, dirty
 
@@ -394,12 +393,14 @@ def _nav_pages(nav) -> list[str]:
     return found
 
 
-def _mkdocs_config(docs: Path, site: Path):
+def _mkdocs_config(docs: Path, site: Path, site_url: str):
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.config import load_config
 
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    return load_config(config_file=str(mkdocs_config_file()), docs_dir=str(docs), site_dir=str(site), strict=True)
+    return load_config(
+        config_file=str(mkdocs_config_file()), docs_dir=str(docs), site_dir=str(site), site_url=site_url, strict=True
+    )
 
 
 class _NoDirtyWarning(logging.Filter):
@@ -409,28 +410,36 @@ class _NoDirtyWarning(logging.Filter):
         return not str(record.msg).startswith("A 'dirty' build")
 
 
-def _run_mkdocs(config, today: date, dirty: bool, tick=None) -> None:
+PARALLEL_PAGES = 200  # a clean build of more pages than this renders them in two processes
+
+
+def _run_mkdocs(config, today: date, dirty: bool, progress=None, pages: int = 0) -> None:
+    """MkDocs' build, with three changes: the build date is `today` (two builds of the same content
+    are byte-identical), every file is written as a new file (the published site holds hard links
+    to the engine's output), and a clean build of many pages renders them in two processes."""
+    from mkdocs import utils
     from mkdocs.commands import build as engine
 
-    # MkDocs dates the sitemap (and its gzip header) from SOURCE_DATE_EPOCH: the build date
-    # makes two builds of the same content byte-identical.
+    # MkDocs dates the sitemap (and its gzip header) from SOURCE_DATE_EPOCH.
     epoch = int(datetime.combine(today, time(), tzinfo=UTC).timestamp())
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
     quiet = _NoDirtyWarning()
     logging.getLogger("mkdocs.commands.build").addFilter(quiet)
-    build_page = engine._build_page
-
-    def counted(*args, **kwargs):  # progress: one tick per page MkDocs writes (or skips)
-        build_page(*args, **kwargs)
-        if tick:
-            tick()
-
-    engine._build_page = counted
+    originals = engine._build_page, engine._populate_page, utils.write_file, utils.copy_file
+    # The sitemap's gzip copy is written by an open() of its own: it goes before the build.
+    Path(config.site_dir, "sitemap.xml.gz").unlink(missing_ok=True)
+    utils.write_file = _replacing(originals[2])
+    utils.copy_file = _replacing(originals[3])
+    parallel = not dirty and pages > PARALLEL_PAGES and _can_fork()
     try:
-        engine.build(config, dirty=dirty)
+        if parallel:
+            _build_in_two(engine, config, progress)
+        else:
+            engine._build_page = _counted(originals[0], progress)
+            engine.build(config, dirty=dirty)
     finally:
-        engine._build_page = build_page
+        engine._build_page, engine._populate_page, utils.write_file, utils.copy_file = originals
         logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
         if previous is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
@@ -438,9 +447,126 @@ def _run_mkdocs(config, today: date, dirty: bool, tick=None) -> None:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
+def _replacing(write):
+    """`write(…, path)` that first removes the file at path: a new file, never a hard-linked one
+    written through."""
+
+    def replacing(*args):
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+            os.unlink(args[1])
+        write(*args)
+
+    return replacing
+
+
+def _counted(build_page, progress, before=lambda: 0, counter=None):
+    """`_build_page` that counts the pages MkDocs writes (or skips, when dirty) in `counter` and
+    tells `progress` of them (with the `before()` pages written elsewhere)."""
+    done = 0
+
+    def counted(*args, **kwargs):
+        nonlocal done
+        build_page(*args, **kwargs)
+        done += 1
+        if counter is not None:
+            counter.value = done
+        if progress:
+            progress(done + before())
+
+    return counted
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) >= 2
+
+
+def _build_in_two(engine, config, progress) -> None:
+    """A clean MkDocs build whose pages are rendered half here, half in a forked process.
+
+    Both run MkDocs' own build. Each reads and renders (Markdown → HTML → theme) the pages of its
+    half, every other page in MkDocs' order, and the navigation's pages (every page shows their
+    titles). The helper writes only its pages; this process also writes the theme's files and
+    templates (sitemap, 404). A warning in either fails the build (strict mode), as in one process."""
+    import multiprocessing
+
+    from mkdocs import utils
+
+    utils.clean_directory(config.site_dir)  # here, once, before the two start writing
+    nav_pages = set(_nav_pages(config.nav))
+    context = multiprocessing.get_context("fork")
+    helper_pages = context.Value("i", 0, lock=False)
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_engine_half, args=(sender, engine, config, nav_pages, helper_pages), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        _half(engine, config, nav_pages, 0, _counted(engine._build_page, progress, lambda: helper_pages.value))
+        try:
+            failure = receiver.recv()
+        except EOFError:
+            failure = RuntimeError(f"the process rendering half of the pages ended with code {child.exitcode}")
+        if failure is not None:
+            raise failure
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+
+
+def _engine_half(sender, engine, config, nav_pages, counter) -> None:
+    """In the forked process: the other half of the pages, and nothing else."""
+    from mkdocs import utils
+    from mkdocs.structure.files import Files
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG: SIGKILL when the parent dies (Linux)
+    try:
+        Files.copy_static_files = lambda *args, **kwargs: None
+        engine._build_theme_template = engine._build_extra_template = lambda *args, **kwargs: None
+        utils.clean_directory = lambda directory: None
+        _half(engine, config, nav_pages, 1, _counted(engine._build_page, None, counter=counter))
+        sender.send(None)
+    except BaseException as error:  # noqa: BLE001 - every failure goes back to the build
+        sender.send(error)
+    finally:
+        sender.close()
+        os._exit(0)
+
+
+def _half(engine, config, nav_pages, half: int, build_page) -> None:
+    """MkDocs' build of the pages of one half (and the navigation's pages, read but not written)."""
+    from mkdocs import utils
+
+    populate, original, clean = engine._populate_page, engine._build_page, utils.clean_directory
+    order: dict[str, int] = {}
+
+    def mine(page, files) -> bool:
+        if not order:
+            order.update((file.src_uri, index) for index, file in enumerate(files.documentation_pages()))
+        return order.get(page.file.src_uri, 0) % 2 == half
+
+    def populate_mine(page, config, files, dirty=False):
+        if page.file.src_uri in nav_pages or mine(page, files):
+            populate(page, config, files, dirty)
+
+    def build_mine(page, config, doc_files, *args, **kwargs):
+        if order.get(page.file.src_uri, 0) % 2 == half:
+            build_page(page, config, doc_files, *args, **kwargs)
+
+    engine._populate_page, engine._build_page = populate_mine, build_mine
+    utils.clean_directory = lambda directory: None  # cleaned before the fork
+    try:
+        engine.build(config, dirty=False)
+    finally:
+        engine._populate_page, engine._build_page, utils.clean_directory = populate, original, clean
+
+
 def run_mkdocs(docs: Path, site: Path, today: date, site_url: str) -> None:
     """A clean MkDocs build of a docs folder (benchmarks compare the engine alone with it)."""
-    _run_mkdocs(_mkdocs_config(docs, site), today, dirty=False)
+    _run_mkdocs(_mkdocs_config(docs, site, site_url), today, dirty=False)
 
 
 @contextlib.contextmanager

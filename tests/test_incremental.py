@@ -59,3 +59,45 @@ def test_a_changed_site_url_renders_everything_again(tmp_path):
     cold = tmp_path / "cold"
     build_site(content, cold, TODAY, "https://other.example.jp/")
     assert tree_digest(site) == tree_digest(cold)
+
+
+def test_two_processes_render_the_pages_one_process_renders(tmp_path, monkeypatch):
+    import generator.site
+
+    halves = []
+    build_in_two = generator.site._build_in_two
+    monkeypatch.setattr(generator.site, "_build_in_two", lambda *args: halves.append(1) or build_in_two(*args))
+    parallel = tmp_path / "two"
+    build_site(CONTENT, parallel, TODAY, "https://example.jp/")
+    assert halves, "the real content has more pages than PARALLEL_PAGES: two processes render them"
+
+    monkeypatch.setattr(generator.site, "PARALLEL_PAGES", 10**9)
+    single = tmp_path / "one"
+    build_site(CONTENT, single, TODAY, "https://example.jp/")
+    assert len(halves) == 1
+    assert tree_digest(parallel) == tree_digest(single)
+
+
+def test_the_next_build_does_not_write_through_the_published_site(tmp_path):
+    """The published site shares its files with the engine's cache (hard links): a later build
+    replaces those files and never writes into them."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT / "taxonomy", content / "taxonomy")
+    (content / "cases").mkdir()
+    (content / "cases" / "case-a.yaml").write_text(case_text("case-a"), encoding="utf-8")
+    site = tmp_path / "site"
+    build_site(content, site, TODAY, "https://example.jp/")
+    kept = {}
+    for relative in ("cases/case-a/index.html", "sitemap.xml", "sitemap.xml.gz", "index.html"):
+        kept[relative] = (site / relative).read_bytes()
+        (tmp_path / relative.replace("/", "_")).hardlink_to(site / relative)  # the first build's file
+
+    (content / "cases" / "case-a.yaml").write_text(
+        case_text("case-a", {"テスト用のドローン配送の取組": "書き直したドローン配送の取組"}), encoding="utf-8"
+    )
+    later = build_site(content, site, date(2026, 11, 30), "https://example.jp/")
+    assert later.incremental
+    assert "書き直した" in (site / "cases/case-a/index.html").read_text(encoding="utf-8")
+    assert (site / "sitemap.xml").read_bytes() != kept["sitemap.xml"]  # dated with the new build date
+    for relative, data in kept.items():
+        assert (tmp_path / relative.replace("/", "_")).read_bytes() == data, relative
