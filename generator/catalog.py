@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 
+from generator import urls
 from generator.models import (
     EMPLOYMENT_FORMS,
     NOT_STATED,
@@ -98,7 +99,7 @@ class CaseEntry:
 
     @property
     def url(self) -> str:
-        return f"cases/{self.case.id}/"
+        return urls.url("case", self.case.id)
 
     @property
     def place(self) -> str:
@@ -258,7 +259,7 @@ class PostingEntry:
 
     @property
     def url(self) -> str:
-        return f"talent/postings/{self.posting.id}/"
+        return urls.url("posting", self.posting.id)
 
     @property
     def place(self) -> str:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 from feedgen.feed import FeedGenerator
 from icalendar import Calendar, Event
 
+from generator import urls
 from generator.catalog import Catalog, PostingEntry
 from generator.render import record_markdown
 
@@ -24,12 +25,13 @@ def render_feeds(catalog: Catalog, site_url: str) -> dict[str, bytes]:
     """Feed files by site-relative path."""
     site_url = site_url.rstrip("/") + "/"
     listed = [e for e in catalog.postings if e.status.is_open or e.status.slug == "upcoming"]
-    files = {"feeds/postings.xml": atom_feed(catalog, listed, site_url, "feeds/postings.xml", "外部デジタル人材の募集")}
+    path = urls.url("postings_feed")
+    files = {path: atom_feed(catalog, listed, site_url, path, "外部デジタル人材の募集")}
     for prefecture in catalog.prefectures:
-        path = f"feeds/postings/{prefecture.slug}.xml"
+        path = urls.url("prefecture_feed", prefecture.slug)
         entries = [e for e in listed if e.prefecture == prefecture]
         files[path] = atom_feed(catalog, entries, site_url, path, f"外部デジタル人材の募集（{prefecture.name}）")
-    files["feeds/deadlines.ics"] = deadlines_calendar(catalog, site_url)
+    files[urls.url("deadlines")] = deadlines_calendar(catalog, site_url)
     return files
 
 
@@ -47,7 +49,7 @@ def atom_feed(catalog: Catalog, entries: list[PostingEntry], site_url: str, path
     feed = FeedGenerator()
     feed.id(site_url + path)
     feed.title(f"{title} | {SITE_TITLE}")
-    feed.link(href=site_url + "talent/", rel="alternate")
+    feed.link(href=site_url + urls.url("talent"), rel="alternate")
     feed.link(href=site_url + path, rel="self")
     feed.language("ja")
     feed.author({"name": SITE_TITLE})

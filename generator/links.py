@@ -1,7 +1,8 @@
 """Links: every internal link and anchor of the built site must resolve; external URLs are listed.
 
 `check_pages` runs in every build on the pages jirei wrote, before MkDocs (a broken internal link
-fails the build with the page and the link). `external_urls` and `check_online` serve `jirei check-links`.
+fails the build with the page and the link). The URL of a docs path is `page_url` of generator/urls.py,
+the table every page's URL comes from. `external_urls` and `check_online` serve `jirei check-links`.
 """
 
 from __future__ import annotations
@@ -17,22 +18,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from generator import urls
 from generator.errors import Problem, display_path
+from generator.urls import page_url  # the docs path → URL of every page; importable from here too
 
 log = logging.getLogger(__name__)
 
 
 _HREF = re.compile(r'\shref="([^"]*)"')
 _ID = re.compile(r'\sid="([^"]*)"')
-
-
-def page_url(path: str) -> str:
-    """The site URL of a docs file (MkDocs directory URLs): cases/x.md → cases/x/, index.md → ""."""
-    if path == "index.md":
-        return ""
-    if path.endswith("/index.md"):
-        return path[: -len("index.md")]
-    return path[: -len(".md")] + "/"
 
 
 def check_pages(pages: dict[str, str], files, shown_as: Path) -> list[Problem]:
@@ -87,25 +81,26 @@ def external_urls(content) -> dict[str, list[str]]:
     """Every http(s) URL in the records, with the records that cite it."""
     cited: dict[str, list[str]] = defaultdict(list)
 
-    def add(url: str | None, where: str) -> None:
+    def add(url: str | None, kind: str, key: str) -> None:
+        where = urls.url(kind, key).rstrip("/")  # the record's page: cases/x
         if url and where not in cited[url]:
             cited[url].append(where)
 
     for case in content.cases:
         for item in [*case.sources, *case.links]:
-            add(item.url, f"cases/{case.id}")
+            add(item.url, "case", case.id)
     for posting in content.postings:
         for item in posting.sources:
-            add(item.url, f"talent/postings/{posting.id}")
-        add(posting.application.url if posting.application else None, f"talent/postings/{posting.id}")
+            add(item.url, "posting", posting.id)
+        add(posting.application.url if posting.application else None, "posting", posting.id)
     for advisor in content.advisors:
         for item in advisor.sources:
-            add(item.url, f"talent/advisors/{advisor.id}")
-        add(advisor.url, f"talent/advisors/{advisor.id}")
+            add(item.url, "advisor", advisor.id)
+        add(advisor.url, "advisor", advisor.id)
     for program in content.programs:
         for item in program.sources:
-            add(item.url, f"funding/{program.id}")
-        add(program.url, f"funding/{program.id}")
+            add(item.url, "program", program.id)
+        add(program.url, "program", program.id)
     return dict(sorted(cited.items()))
 
 

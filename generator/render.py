@@ -17,9 +17,9 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from generator import models
+from generator import models, urls
 from generator.catalog import Catalog, PostingEntry, place_name, wareki_fiscal_year, wareki_fiscal_years
-from generator.links import page_url
+from generator.urls import page_url
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +196,7 @@ def environment() -> jinja2.Environment:
         wareki=wareki_fiscal_year,
         wareki_years=wareki_fiscal_years,
     )
-    env.globals.update(job_posting=lambda entry: script_json(job_posting_data(entry)))
+    env.globals.update(job_posting=lambda entry: script_json(job_posting_data(entry)), url=urls.url)
     return env
 
 
@@ -268,63 +268,57 @@ def accessibility_report() -> dict | None:
 
 
 def render_pages(catalog: Catalog, progress=None) -> dict[str, str]:
-    """Every page of the site as Markdown, by docs-relative path.
+    """Every page of the site as Markdown, by docs-relative path (path and template from generator/urls.py).
 
     The pages are listed first and rendered then, so that `progress(done, total)` knows the total."""
     env = environment()
     jobs: dict[str, tuple[str, dict[str, Any]]] = {}
 
-    def page(path: str, template: str, **context: Any) -> None:
+    def page(name: str, key: str | None = None, **context: Any) -> None:
+        """The page of a record type or page kind with its key, or a named page: path and template from the table."""
+        path = urls.docs_path(name, key)
         if path in jobs:  # validation keeps ids and slugs apart from generated pages
             raise AssertionError(f"two pages at {path}")
-        jobs[path] = (template, context)
+        jobs[path] = (urls.template(name), context)
 
-    page("index.md", "home.md.j2")
-    page("cases/index.md", "cases.md.j2")
+    page("home")
+    page("cases")
     for entry in catalog.cases:
-        page(f"cases/{entry.id}.md", "case.md.j2", entry=entry, case=entry.case, related=catalog.related[entry.id])
-    page("fields/index.md", "fields.md.j2")
+        page("case", entry.id, entry=entry, case=entry.case, related=catalog.related[entry.id])
+    page("fields")
     for field in catalog.fields:
-        page(f"fields/{field.slug}.md", "field.md.j2", field=field)
-    page("population/index.md", "population.md.j2")
+        page("field", field.slug, field=field)
+    page("population")
     for band in catalog.population_groups:
-        page(f"population/{band.slug}.md", "band.md.j2", band=band)
-    page("funding/index.md", "funding.md.j2")
+        page("band", band.slug, band=band)
+    page("funding")
     for program in catalog.programs.values():
-        page(f"funding/{program.id}.md", "program.md.j2", program=program)
-    page("prefectures/index.md", "prefectures.md.j2")
+        page("program", program.id, program=program)
+    page("prefectures")
     for prefecture in catalog.prefectures:
-        page(f"prefectures/{prefecture.slug}.md", "prefecture.md.j2", prefecture=prefecture)
-    page("talent/index.md", "talent.md.j2")
+        page("prefecture", prefecture.slug, prefecture=prefecture)
+    page("talent")
     for entry in catalog.postings:
-        page(f"talent/postings/{entry.id}.md", "posting.md.j2", entry=entry, posting=entry.posting)
-    page("talent/advisors/index.md", "advisors.md.j2")
+        page("posting", entry.id, entry=entry, posting=entry.posting)
+    page("advisors")
     for advisor in catalog.advisors:
-        page(f"talent/advisors/{advisor.id}.md", "advisor.md.j2", program=advisor)
+        page("advisor", advisor.id, program=advisor)
     for choice in catalog.employment_choices:
         entries = catalog.postings_where("employment", choice)
         if entries:
-            heading = f"任用形態: {choice.value}"
-            page(f"talent/employment/{choice.slug}.md", "talent_group.md.j2", heading=heading, entries=entries)
+            page("employment", choice.slug, heading=f"任用形態: {choice.value}", entries=entries)
     for choice in catalog.remote_choices:
         entries = catalog.postings_where("remote", choice)
         if entries:
-            heading = f"リモート勤務: {choice.value}"
-            page(f"talent/remote/{choice.slug}.md", "talent_group.md.j2", heading=heading, entries=entries)
+            page("remote", choice.slug, heading=f"リモート勤務: {choice.value}", entries=entries)
     for prefecture in catalog.posting_prefectures:
         entries = catalog.postings_where("prefecture", prefecture)
-        page(
-            f"talent/prefectures/{prefecture.slug}.md",
-            "talent_group.md.j2",
-            heading=f"{prefecture.name}の求人",
-            entries=entries,
-        )
-    page("search/index.md", "search.md.j2")
-    page("accessibility/index.md", "accessibility.md.j2", report=accessibility_report())
-    page("about/index.md", "about.md.j2")
+        page("talent_prefecture", prefecture.slug, heading=f"{prefecture.name}の求人", entries=entries)
+    page("search")
+    page("accessibility", report=accessibility_report())
+    page("about")
     page(
-        "about/fields.md",
-        "reference.md.j2",
+        "reference",
         sections=[(m.__name__, m.__doc__.strip(), model_reference(m)) for m in REFERENCE_MODELS],
     )
     pages: dict[str, str] = {}

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from whoosh.analysis import Token, Tokenizer
 
+from generator import urls
 from generator.catalog import Catalog, wareki_fiscal_year
 from generator.errors import visible
 from generator.render import plain_text
@@ -226,7 +227,7 @@ def search_documents(catalog: Catalog) -> list[SearchDocument]:
         )
     for advisor in catalog.advisors:
         add(
-            f"talent/advisors/{advisor.id}/",
+            urls.url("advisor", advisor.id),
             "advisor",
             advisor.name,
             advisor.administrator,
@@ -239,7 +240,7 @@ def search_documents(catalog: Catalog) -> list[SearchDocument]:
         )
     for program in catalog.programs.values():
         add(
-            f"funding/{program.id}/",
+            urls.url("program", program.id),
             "program",
             program.name,
             program.ministry,

@@ -28,9 +28,7 @@ from generator.errors import Problem, display_path
 from generator.load import NOT_REGULAR, Document, file_error_message, load_yaml
 from generator.models import (
     COLLECTION_FIELDS,
-    FIELDS_FILE,
     FIRST_FISCAL_YEAR,
-    FUNDING_FILE,
     LAST_FISCAL_YEAR,
     AdvisorProgram,
     BusinessField,
@@ -39,15 +37,19 @@ from generator.models import (
     Posting,
 )
 from generator.municipalities import code_problem
+from generator.urls import TAXONOMY_DIR as TAXONOMY_DIR  # imported from here by generator.new
+from generator.urls import record_type
 
 log = logging.getLogger(__name__)
 
 OUTSIDE_CONTENT = "content フォルダの外を指すリンクです。読み込みません"
 RECORD_FILE_STEM = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-TAXONOMY_DIR = "taxonomy"
-CASES_DIR = "cases"
-POSTINGS_DIR = "talent/postings"
-ADVISORS_DIR = "talent/advisors"
+# The content folders and taxonomy files of the record types, from the table in generator/urls.py.
+CASES_DIR = record_type(Case).folder
+POSTINGS_DIR = record_type(Posting).folder
+ADVISORS_DIR = record_type(AdvisorProgram).folder
+FIELDS_PATH = record_type(BusinessField).folder
+FUNDING_PATH = record_type(FundingProgram).folder
 
 
 @dataclass(frozen=True)
@@ -88,8 +90,8 @@ def _validate_content(content_dir: Path, processes: int | None) -> tuple[Content
     if root is None or not root.is_dir():
         return None, [Problem(display_path(content_dir), 1, 1, "content フォルダがありません")]
 
-    fields = _read_list(root / TAXONOMY_DIR / FIELDS_FILE, BusinessField, root, problems)
-    programs = _read_list(root / TAXONOMY_DIR / FUNDING_FILE, FundingProgram, root, problems)
+    fields = _read_list(root / FIELDS_PATH, BusinessField, root, problems)
+    programs = _read_list(root / FUNDING_PATH, FundingProgram, root, problems)
     folders = [(CASES_DIR, Case), (POSTINGS_DIR, Posting), (ADVISORS_DIR, AdvisorProgram)]
     listed = []  # per folder: the problems of its listing, its record files
     for folder, _ in folders:
