@@ -254,8 +254,8 @@ def version(command: list[str]) -> str:
 
 
 def mkdocs_config(docs: Path, site: Path, folder: Path) -> Path:
-    """A copy of mkdocs.yml with absolute docs_dir, site_dir and custom_dir (the config holds a
-    Python tag, so the text is edited rather than loaded)."""
+    """A copy of mkdocs.yml with absolute docs_dir, site_dir and custom_dir, and the site URL (the
+    config holds a Python tag, so the text is edited rather than loaded)."""
     text = (PROJECT / "mkdocs.yml").read_text(encoding="utf-8")
     for key, value in (
         ("docs_dir", docs),
@@ -267,6 +267,7 @@ def mkdocs_config(docs: Path, site: Path, folder: Path) -> Path:
         )
         if found != 1:
             raise SystemExit(f"mkdocs.yml の {key} を書き換えられませんでした（{found} か所）")
+    text += f"site_url: {json.dumps(SITE_URL)}\n"  # as jirei build gives it (sitemap, canonical links)
     path = folder / "mkdocs.yml"
     path.write_text(text, encoding="utf-8")
     return path

@@ -332,7 +332,14 @@ class Catalog:
         return sorted((e for e in self.cases if e.prefecture == prefecture), key=lambda e: e.case.municipality.code)
 
     def cases_of_municipality(self, code: str) -> list[CaseEntry]:
-        return [e for e in self.cases if e.case.municipality.code == code]
+        return self._cases_by_municipality.get(code, [])
+
+    @cached_property
+    def _cases_by_municipality(self) -> dict[str, list[CaseEntry]]:
+        found: dict[str, list[CaseEntry]] = defaultdict(list)
+        for entry in self.cases:
+            found[entry.case.municipality.code].append(entry)
+        return found
 
     @property
     def population_groups(self) -> list[PopulationBand]:

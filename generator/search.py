@@ -41,28 +41,33 @@ TYPE_LABELS = {"case": "事例", "posting": "求人", "advisor": "アドバイ�
 _KATAKANA_START, _KATAKANA_END = 0x30A1, 0x30F6
 
 
+_HIRAGANA = {code: code - 0x60 for code in range(_KATAKANA_START, _KATAKANA_END + 1)}
+
+
 def normalize(text: str) -> str:
     """NFKC, lower case, katakana → hiragana (ー and ヴ kept as they fold in NFKC)."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return "".join(chr(ord(ch) - 0x60) if _KATAKANA_START <= ord(ch) <= _KATAKANA_END else ch for ch in text)
+    return unicodedata.normalize("NFKC", text).lower().translate(_HIRAGANA)
+
+
+_WORD_CHARS: dict[str, bool] = {}  # character → letter, digit or mark (the common ones, remembered)
 
 
 def _is_word_char(ch: str) -> bool:
-    return unicodedata.category(ch)[0] in "LNM"
+    known = _WORD_CHARS.get(ch)
+    if known is None:
+        known = unicodedata.category(ch)[0] in "LNM"
+        if len(_WORD_CHARS) < 0x10000:
+            _WORD_CHARS[ch] = known
+    return known
 
 
 def runs(normalized: str) -> list[str]:
-    """Maximal runs of letters, digits and marks."""
-    found, current = [], []
-    for ch in normalized:
-        if _is_word_char(ch):
-            current.append(ch)
-        elif current:
-            found.append("".join(current))
-            current = []
-    if current:
-        found.append("".join(current))
-    return found
+    """Maximal runs of letters, digits and marks.
+
+    Each distinct character is classified once: the others become spaces and the text is split
+    (no letter, digit or mark is white space)."""
+    separators = {ord(ch): " " for ch in set(normalized) if not _is_word_char(ch)}
+    return normalized.translate(separators).split()
 
 
 def tokens(normalized: str) -> list[str]:
