@@ -22,7 +22,7 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
-from generator.search import SearchDocument, normalize, runs
+from generator.search import SearchDocument, is_word_char, normalize, runs
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +40,10 @@ def shard_of(token: str, shards: int) -> int:
     return value % shards
 
 
-def positioned_bigrams(text: str) -> list[tuple[str, int]]:
+def positioned_bigrams(text: str, normalized: bool = False) -> list[tuple[str, int]]:
     """(bigram, position): consecutive within a run, with a gap between runs."""
     result, position = [], 0
-    for run in runs(normalize(text)):
+    for run in runs(text if normalized else normalize(text)):
         for i in range(len(run) - 1):
             result.append((run[i : i + 2], position))
             position += 1
@@ -64,17 +64,25 @@ def _dump(path: Path, value) -> None:
 def write_bundle(documents: list[SearchDocument], site: Path) -> None:
     folder = site / INDEX_DIR
     pages = ordered(documents)
-    bigrams: dict[str, dict[int, list[int]]] = defaultdict(dict)
+    bigrams: dict[str, list[list[int]]] = defaultdict(list)  # bigram → [[page, position, ...], ...]
     characters: dict[str, list[int]] = defaultdict(list)
     title_lengths = []
     filters: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for number, page in enumerate(pages):
         title_tokens = positioned_bigrams(page.title)
         title_lengths.append(title_tokens[-1][1] + 1 if title_tokens else 0)
-        for token, position in positioned_bigrams(page.title + "\n" + page.text):
-            bigrams[token].setdefault(number, []).append(position)
-        for ch in sorted(set(normalize(page.title + "\n" + page.text))):
-            if runs(ch):
+        text = normalize(page.title + "\n" + page.text)
+        here: dict[str, list[int]] = {}  # this page's bigrams: [page, position, ...]
+        for token, position in positioned_bigrams(text, normalized=True):
+            found = here.get(token)
+            if found is None:
+                here[token] = [number, position]
+            else:
+                found.append(position)
+        for token, found in here.items():
+            bigrams[token].append(found)  # pages in order
+        for ch in sorted(set(text)):
+            if is_word_char(ch):
                 characters[ch].append(number)
         for key, values in page.filters.items():
             for value in values:
@@ -95,9 +103,7 @@ def write_bundle(documents: list[SearchDocument], site: Path) -> None:
     char_shards = max(4, math.ceil(sum(len(p) for p in characters.values()) / POSTINGS_PER_CHAR_SHARD))
     shards: dict[int, dict] = defaultdict(dict)
     for token, postings in bigrams.items():
-        shards[shard_of(token, bigram_shards)][token] = [
-            [page, *positions] for page, positions in sorted(postings.items())
-        ]
+        shards[shard_of(token, bigram_shards)][token] = postings
     for number in range(bigram_shards):
         _dump(folder / f"b{number}.json", shards.get(number, {}))
     char_shard_files: dict[int, dict] = defaultdict(dict)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import logging
 import math
 import re
@@ -9,8 +10,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
+from operator import itemgetter
 
 from generator import urls
+from generator.forked import beside, can_fork
 from generator.models import (
     EMPLOYMENT_FORMS,
     NOT_STATED,
@@ -277,8 +280,9 @@ class PostingEntry:
 class Catalog:
     """Everything the pages need, derived once from valid content."""
 
-    def __init__(self, content: Content, today: date):
+    def __init__(self, content: Content, today: date, related_memo: RelatedMemo | None = None):
         self.today = today
+        self.related_memo = related_memo
         self.fields = content.fields
         self.field_by_name = {f.name: f for f in content.fields}
         self.programs = {p.id: p for p in content.programs}
@@ -315,31 +319,54 @@ class Catalog:
     @cached_property
     def related(self) -> dict[str, list[CaseEntry]]:
         """Up to five cases like each case (see `related_cases`)."""
-        return {case_id: [self.case_by_id[i] for i in ids] for case_id, ids in related_cases(self.cases).items()}
+        return {
+            case_id: [self.case_by_id[i] for i in ids]
+            for case_id, ids in related_cases(self.cases, self.related_memo).items()
+        }
 
     # --- groupings ---
 
     def cases_in_field(self, field: BusinessField) -> list[CaseEntry]:
-        return [e for e in self.cases if e.case.field == field.name]
+        return self._by_field.get(field.name, [])
 
     def cases_related_to_field(self, field: BusinessField) -> list[CaseEntry]:
-        return [e for e in self.cases if field.name in e.case.related_fields]
+        return self._by_related_field.get(field.name, [])
 
     def cases_in_band(self, band: PopulationBand) -> list[CaseEntry]:
-        return sorted((e for e in self.cases if e.band == band), key=lambda e: e.case.population)
+        return sorted(self._by_band.get(band.slug, []), key=lambda e: e.case.population)
 
     def cases_in_prefecture(self, prefecture: Prefecture) -> list[CaseEntry]:
-        return sorted((e for e in self.cases if e.prefecture == prefecture), key=lambda e: e.case.municipality.code)
+        return sorted(self._by_prefecture.get(prefecture.slug, []), key=lambda e: e.case.municipality.code)
 
     def cases_of_municipality(self, code: str) -> list[CaseEntry]:
-        return self._cases_by_municipality.get(code, [])
+        return self._by_municipality.get(code, [])
+
+    # Each grouping worked out once, in the catalog's order: a page asks in constant time.
 
     @cached_property
-    def _cases_by_municipality(self) -> dict[str, list[CaseEntry]]:
-        found: dict[str, list[CaseEntry]] = defaultdict(list)
-        for entry in self.cases:
-            found[entry.case.municipality.code].append(entry)
-        return found
+    def _by_field(self) -> dict[str, list[CaseEntry]]:
+        return _grouped(self.cases, lambda e: [e.case.field])
+
+    @cached_property
+    def _by_related_field(self) -> dict[str, list[CaseEntry]]:
+        return _grouped(self.cases, lambda e: e.case.related_fields)
+
+    @cached_property
+    def _by_band(self) -> dict[str, list[CaseEntry]]:
+        return _grouped(self.cases, lambda e: [e.band.slug])
+
+    @cached_property
+    def _by_prefecture(self) -> dict[str, list[CaseEntry]]:
+        return _grouped(self.cases, lambda e: [e.prefecture.slug])
+
+    @cached_property
+    def _by_municipality(self) -> dict[str, list[CaseEntry]]:
+        return _grouped(self.cases, lambda e: [e.case.municipality.code])
+
+    @cached_property
+    def _by_program(self) -> dict[str, list[CaseEntry]]:
+        """The cases that used each program directly."""
+        return _grouped(self.cases, lambda e: dict.fromkeys(u.program for u in e.case.support_programs))
 
     @property
     def population_groups(self) -> list[PopulationBand]:
@@ -380,7 +407,7 @@ class Catalog:
         relations += [(p, "後継") for p in self.descendants(program_id)]
         uses = []
         for used_id, relation in relations:
-            for entry in self.cases:
+            for entry in self._by_program.get(used_id, []):
                 for use in entry.case.support_programs:
                     if use.program == used_id:
                         uses.append(ProgramUse(entry, self.programs[used_id], list(use.fiscal_years), relation))
@@ -388,16 +415,16 @@ class Catalog:
 
     # --- talent ---
 
-    @property
+    @cached_property
     def open_postings(self) -> list[PostingEntry]:
         """Accepting applications, the nearest closing date first."""
         return sorted((e for e in self.postings if e.status.is_open), key=lambda e: (e.closes, e.id))
 
-    @property
+    @cached_property
     def upcoming_postings(self) -> list[PostingEntry]:
         return sorted((e for e in self.postings if e.status == UPCOMING), key=lambda e: (e.opens, e.id))
 
-    @property
+    @cached_property
     def closed_postings(self) -> list[PostingEntry]:
         """The archive, the most recently posted first."""
         return sorted(
@@ -406,8 +433,11 @@ class Catalog:
 
     def postings_sorted(self, entries) -> list[PostingEntry]:
         """Open first (nearest deadline), then upcoming, then the archive."""
-        order = {id(e): i for i, e in enumerate(self.open_postings + self.upcoming_postings + self.closed_postings)}
-        return sorted(entries, key=lambda e: order[id(e)])
+        return sorted(entries, key=lambda e: self._posting_order[id(e)])
+
+    @cached_property
+    def _posting_order(self) -> dict[int, int]:
+        return {id(e): i for i, e in enumerate(self.open_postings + self.upcoming_postings + self.closed_postings)}
 
     def postings_where(self, attribute: str, value) -> list[PostingEntry]:
         return self.postings_sorted(e for e in self.postings if getattr(e, attribute) == value)
@@ -431,7 +461,16 @@ class Catalog:
         return [a for a in self.advisors if program_id in a.fiscal_measures]
 
     def direct_use_count(self, program_id: str) -> int:
-        return sum(1 for e in self.cases if any(u.program == program_id for u in e.case.support_programs))
+        return len(self._by_program.get(program_id, []))
+
+
+def _grouped(entries: list[CaseEntry], keys) -> dict[str, list[CaseEntry]]:
+    """The entries under each of their keys (`keys(entry)`), in order."""
+    found: dict[str, list[CaseEntry]] = defaultdict(list)
+    for entry in entries:
+        for key in keys(entry):
+            found[key].append(entry)
+    return found
 
 
 # --- related cases ---------------------------------------------------------------------------
@@ -440,9 +479,25 @@ RELATED_LIMIT = 5
 TERMS_PER_CASE = 16  # a case's most distinctive bigrams propose its candidates
 COMMON_TERM = 24  # a bigram or tag shared by more cases than this proposes none
 TEXT_CANDIDATES = 30  # the cases nearest in text that are ranked with the other signals
+PARALLEL_RELATED = 1000  # more cases than this: half of them are ranked by a forked process
 
 
-def related_cases(entries: list[CaseEntry]) -> dict[str, list[str]]:
+class RelatedMemo:
+    """What `related_cases` worked out last (`jirei serve`): the bigrams of each text, and the
+    result for the inputs it was given (the same inputs give it at once)."""
+
+    def __init__(self) -> None:
+        self.bags: dict[str, Counter] = {}
+        self.last: tuple[list, dict[str, list[str]]] | None = None
+
+
+def _related_inputs(entry: CaseEntry) -> tuple:
+    case = entry.case
+    programs = tuple(use.program for use in case.support_programs)
+    return (entry.id, case.title, case.summary, tuple(case.tags), case.field, tuple(case.related_fields), programs)
+
+
+def related_cases(entries: list[CaseEntry], memo: RelatedMemo | None = None) -> dict[str, list[str]]:
     """Up to five cases like each case, in time linear in the number of cases.
 
     Each case proposes candidates through an inverted index of its most distinctive bigrams (of
@@ -452,10 +507,15 @@ def related_cases(entries: list[CaseEntry]) -> dict[str, list[str]]:
     """
     from generator.search import normalize, tokens  # search builds on the catalog
 
+    inputs = [_related_inputs(e) for e in entries] if memo is not None else []
+    if memo is not None and memo.last is not None and memo.last[0] == inputs:
+        return memo.last[1]
     count = len(entries)
-    bags = [
-        Counter(tokens(normalize("\n".join([e.case.title, e.case.summary, " ".join(e.case.tags)])))) for e in entries
-    ]
+    texts = ["\n".join([e.case.title, e.case.summary, " ".join(e.case.tags)]) for e in entries]
+    known = memo.bags if memo is not None else {}
+    bags = [known[text] if text in known else Counter(tokens(normalize(text))) for text in texts]
+    if memo is not None:
+        memo.bags = dict(zip(texts, bags, strict=True))
     frequency = Counter(term for bag in bags for term in bag)
     tag_sets = [{normalize(tag) for tag in e.case.tags} for e in entries]
     tag_frequency = Counter(tag for tags in tag_sets for tag in tags)
@@ -463,12 +523,9 @@ def related_cases(entries: list[CaseEntry]) -> dict[str, list[str]]:
     # The weight of each shared-enough, rare-enough bigram in each case, and who holds it.
     postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
     chosen: list[list[tuple[str, float]]] = []
+    rarity = {term: math.log(count / n) for term, n in frequency.items() if 2 <= n <= COMMON_TERM}
     for index, bag in enumerate(bags):
-        weights = [
-            (term, (1 + math.log(n)) * math.log(count / frequency[term]))
-            for term, n in bag.items()
-            if 2 <= frequency[term] <= COMMON_TERM
-        ]
+        weights = [(term, (1 + math.log(n)) * rarity[term]) for term, n in bag.items() if term in rarity]
         weights.sort(key=lambda item: (-item[1], item[0]))
         norm = math.sqrt(sum(w * w for _, w in weights)) or 1.0
         weights = [(term, w / norm) for term, w in weights]
@@ -486,33 +543,51 @@ def related_cases(entries: list[CaseEntry]) -> dict[str, list[str]]:
 
     fields = [{e.case.field, *e.case.related_fields} for e in entries]
     programs = [{use.program for use in e.case.support_programs} for e in entries]
-    related: dict[str, list[str]] = {}
-    for index, entry in enumerate(entries):
-        case = entry.case
-        text: Counter = Counter()
-        for term, weight in chosen[index]:
-            for other, other_weight in postings[term]:
-                text[other] += weight * other_weight
-        text.pop(index, None)
-        nearest = dict(text.most_common(TEXT_CANDIDATES))
-        candidates = set(nearest) | {other for tag in tag_sets[index] for other in tag_postings.get(tag, ())}
-        candidates.discard(index)
-        best = max(nearest.values(), default=0.0) or 1.0
-        scored = []
-        for other in candidates:
-            score = 2.0 * nearest.get(other, 0.0) / best
-            score += 2.0 * len(tag_sets[index] & tag_sets[other])
-            score += 1.5 * (entries[other].case.field == case.field) + 0.5 * len(fields[index] & fields[other])
-            score += 1.0 * len(programs[index] & programs[other])
-            scored.append((-score, entries[other].id))
-        ranked = [other_id for _, other_id in sorted(scored)[:RELATED_LIMIT]]
-        if len(ranked) < RELATED_LIMIT:  # the nearest cases of the same field, by id
-            same_field = by_field[case.field]
-            position = same_field.index(index)
-            for other in same_field[position + 1 :] + same_field[:position]:
-                if len(ranked) >= RELATED_LIMIT:
-                    break
-                if entries[other].id not in ranked:
-                    ranked.append(entries[other].id)
-        related[entry.id] = ranked
+    main_fields = [e.case.field for e in entries]
+    ids = [e.id for e in entries]
+
+    def rank(indexes: range) -> dict[str, list[str]]:
+        """The related cases of the cases at these indexes."""
+        related: dict[str, list[str]] = {}
+        for index in indexes:
+            entry = entries[index]
+            case = entry.case
+            text: dict[int, float] = {}
+            for term, weight in chosen[index]:
+                for other, other_weight in postings[term]:
+                    text[other] = text.get(other, 0.0) + weight * other_weight
+            text.pop(index, None)
+            nearest = dict(heapq.nlargest(TEXT_CANDIDATES, text.items(), key=itemgetter(1)))  # as Counter.most_common
+            candidates = set(nearest) | {other for tag in tag_sets[index] for other in tag_postings.get(tag, ())}
+            candidates.discard(index)
+            best = max(nearest.values(), default=0.0) or 1.0
+            scored = []
+            tags, in_fields, used, field = tag_sets[index], fields[index], programs[index], case.field
+            for other in candidates:
+                score = 2.0 * nearest.get(other, 0.0) / best
+                score += 2.0 * len(tags & tag_sets[other])
+                score += 1.5 * (main_fields[other] == field) + 0.5 * len(in_fields & fields[other])
+                score += 1.0 * len(used & programs[other])
+                scored.append((-score, ids[other]))
+            ranked = [other_id for _, other_id in sorted(scored)[:RELATED_LIMIT]]
+            if len(ranked) < RELATED_LIMIT:  # the nearest cases of the same field, by id
+                same_field = by_field[case.field]
+                position = same_field.index(index)
+                for other in same_field[position + 1 :] + same_field[:position]:
+                    if len(ranked) >= RELATED_LIMIT:
+                        break
+                    if entries[other].id not in ranked:
+                        ranked.append(entries[other].id)
+            related[entry.id] = ranked
+        return related
+
+    if count > PARALLEL_RELATED and can_fork():  # every other case ranked by a forked process
+        with beside(rank, range(1, count, 2)) as odd:
+            even = rank(range(0, count, 2))
+            odd_ranked = odd()
+        related = {e.id: (even if index % 2 == 0 else odd_ranked)[e.id] for index, e in enumerate(entries)}
+    else:
+        related = rank(range(count))
+    if memo is not None:
+        memo.last = (inputs, related)
     return related

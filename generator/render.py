@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from generator import models, urls
 from generator.catalog import Catalog, PostingEntry, place_name, wareki_fiscal_year, wareki_fiscal_years
+from generator.forked import beside, can_fork
 from generator.urls import page_url
 
 log = logging.getLogger(__name__)
@@ -267,42 +268,81 @@ def accessibility_report() -> dict | None:
     return json.loads(ACCESSIBILITY_REPORT.read_text(encoding="utf-8"))
 
 
-def render_pages(catalog: Catalog, progress=None) -> dict[str, str]:
+def _cases(entries: list) -> tuple:
+    return tuple(entry.case for entry in entries)
+
+
+class RenderMemo:
+    """The pages of a record rendered by an earlier `render_pages`, with what each was made from
+    (`jirei serve`): a page whose inputs are equal is not rendered again. A change of the
+    templates needs a new memo."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, tuple[Any, str]] = {}  # docs path → (inputs, Markdown)
+        self.shared: Any = None  # what every page may read: the build date and the taxonomy
+        self.env: jinja2.Environment | None = None  # the templates, compiled once
+
+
+PARALLEL_RENDER = 400  # more pages to render than this: half of them are rendered by a forked process
+
+
+def render_pages(catalog: Catalog, progress=None, memo: RenderMemo | None = None) -> dict[str, str]:
     """Every page of the site as Markdown, by docs-relative path (path and template from generator/urls.py).
 
-    The pages are listed first and rendered then, so that `progress(done, total)` knows the total."""
-    env = environment()
-    jobs: dict[str, tuple[str, dict[str, Any]]] = {}
+    The pages are listed first and rendered then, so that `progress(done, total)` knows the total.
+    The page of a record or of a group of cases names its inputs: everything of the catalog its
+    template reads (the record, the records it shows, the taxonomy, the build date).
+    With a `memo`, such a page is taken from the memo when its inputs are equal to those it was
+    rendered from; every other page is rendered each time."""
+    env = (memo.env if memo is not None else None) or environment()
+    if memo is not None:
+        memo.env = env
+    jobs: dict[str, tuple[str, dict[str, Any], Any]] = {}
+    shared = (catalog.today, tuple(catalog.fields), tuple(catalog.programs.values()))
 
-    def page(name: str, key: str | None = None, **context: Any) -> None:
+    def page(name: str, key: str | None = None, inputs: Any = None, **context: Any) -> None:
         """The page of a record type or page kind with its key, or a named page: path and template from the table."""
         path = urls.docs_path(name, key)
         if path in jobs:  # validation keeps ids and slugs apart from generated pages
             raise AssertionError(f"two pages at {path}")
-        jobs[path] = (urls.template(name), context)
+        jobs[path] = (urls.template(name), context, inputs)
 
     page("home")
     page("cases")
     for entry in catalog.cases:
-        page("case", entry.id, entry=entry, case=entry.case, related=catalog.related[entry.id])
+        related = catalog.related[entry.id]
+        similar = [e.case for m in entry.case.similar_municipalities for e in catalog.cases_of_municipality(m.code)]
+        inputs = (entry.case, tuple(e.case for e in related), tuple(similar))
+        page("case", entry.id, inputs, entry=entry, case=entry.case, related=related)
     page("fields")
     for field in catalog.fields:
-        page("field", field.slug, field=field)
+        inputs = (_cases(catalog.cases_in_field(field)), _cases(catalog.cases_related_to_field(field)))
+        page("field", field.slug, (field, inputs), field=field)
     page("population")
     for band in catalog.population_groups:
-        page("band", band.slug, band=band)
+        page("band", band.slug, (band, _cases(catalog.cases_in_band(band))), band=band)
     page("funding")
     for program in catalog.programs.values():
-        page("program", program.id, program=program)
+        inputs = (
+            tuple((use.entry.case, use.relation) for use in catalog.program_uses(program.id)),
+            tuple((e.posting, e.status) for e in catalog.postings_citing(program.id)),
+            tuple(catalog.advisors_citing(program.id)),
+        )
+        page("program", program.id, inputs, program=program)
     page("prefectures")
     for prefecture in catalog.prefectures:
-        page("prefecture", prefecture.slug, prefecture=prefecture)
+        page(
+            "prefecture",
+            prefecture.slug,
+            (prefecture, _cases(catalog.cases_in_prefecture(prefecture))),
+            prefecture=prefecture,
+        )
     page("talent")
     for entry in catalog.postings:
-        page("posting", entry.id, entry=entry, posting=entry.posting)
+        page("posting", entry.id, (entry.posting, entry.status), entry=entry, posting=entry.posting)
     page("advisors")
     for advisor in catalog.advisors:
-        page("advisor", advisor.id, program=advisor)
+        page("advisor", advisor.id, (advisor,), program=advisor)
     for choice in catalog.employment_choices:
         entries = catalog.postings_where("employment", choice)
         if entries:
@@ -321,10 +361,35 @@ def render_pages(catalog: Catalog, progress=None) -> dict[str, str]:
         "reference",
         sections=[(m.__name__, m.__doc__.strip(), model_reference(m)) for m in REFERENCE_MODELS],
     )
+    remembered = memo.pages if memo is not None and memo.shared == shared else {}
     pages: dict[str, str] = {}
-    for done, (path, (template, context)) in enumerate(jobs.items(), 1):
-        context.update(catalog=catalog, base="../" * page_url(path).count("/"), path=path)
-        pages[path] = env.get_template(template).render(**context)
-        if progress and (done % 50 == 0 or done == len(jobs)):
-            progress(done, len(jobs))
-    return pages
+    todo = []
+    for path, (_, _, inputs) in jobs.items():
+        if inputs is not None and path in remembered and remembered[path][0] == inputs:
+            pages[path] = remembered[path][1]
+        else:
+            todo.append(path)
+
+    def render(paths: list[str], report=None) -> dict[str, str]:
+        rendered = {}
+        for done, path in enumerate(paths, 1):
+            template, context, _ = jobs[path]
+            context.update(catalog=catalog, base="../" * page_url(path).count("/"), path=path)
+            rendered[path] = env.get_template(template).render(**context)
+            if report and (done % 50 == 0 or done == len(paths)):
+                report(done)
+        return rendered
+
+    total, before = len(jobs), len(pages)
+    report = (lambda done: progress(before + done, total)) if progress else None
+    if len(todo) > PARALLEL_RENDER and can_fork():
+        # Every other page rendered by a forked process; the progress counts this half twice.
+        with beside(render, todo[1::2]) as other_half:
+            pages.update(render(todo[::2], report and (lambda done: report(min(2 * done, len(todo))))))
+            pages.update(other_half())
+    else:
+        pages.update(render(todo, report))
+    if memo is not None:
+        memo.shared = shared
+        memo.pages = {path: (inputs, pages[path]) for path, (_, _, inputs) in jobs.items() if inputs is not None}
+    return {path: pages[path] for path in jobs}  # in the order of the table of pages

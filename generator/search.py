@@ -52,7 +52,8 @@ def normalize(text: str) -> str:
 _WORD_CHARS: dict[str, bool] = {}  # character → letter, digit or mark (the common ones, remembered)
 
 
-def _is_word_char(ch: str) -> bool:
+def is_word_char(ch: str) -> bool:
+    """A letter, a digit or a mark: the characters of a run."""
     known = _WORD_CHARS.get(ch)
     if known is None:
         known = unicodedata.category(ch)[0] in "LNM"
@@ -66,7 +67,7 @@ def runs(normalized: str) -> list[str]:
 
     Each distinct character is classified once: the others become spaces and the text is split
     (no letter, digit or mark is white space)."""
-    separators = {ord(ch): " " for ch in set(normalized) if not _is_word_char(ch)}
+    separators = {ord(ch): " " for ch in set(normalized) if not is_word_char(ch)}
     return normalized.translate(separators).split()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import functools
 import hashlib
 import json
 import logging
@@ -25,13 +26,14 @@ from pathlib import Path
 from time import perf_counter
 
 from generator.browser_index import write_bundle
-from generator.catalog import Catalog
+from generator.catalog import Catalog, RelatedMemo
 from generator.errors import UsageError, UserError, display_path
 from generator.feeds import render_feeds
+from generator.forked import beside, can_fork
 from generator.links import check_pages, page_url
-from generator.render import render_pages
+from generator.render import RenderMemo, render_pages
 from generator.search import search_documents, write_documents
-from generator.validate import validate_content
+from generator.validate import ValidationMemo, validate_content
 
 log = logging.getLogger(__name__)
 
@@ -101,22 +103,43 @@ DEFAULT_SITE_URL = "http://localhost:8000/"
 Progress = Callable[[str, int, int], None]  # stage, items done, items in all
 
 
+@dataclass
+class BuildSession:
+    """What a build keeps for the next one in the same process (`jirei serve`): the records of the
+    files that did not change are not read again, and the pages whose inputs did not change are not
+    rendered again. A change of the templates needs `templates_changed()`."""
+
+    validation: ValidationMemo = field(default_factory=ValidationMemo)
+    rendering: RenderMemo = field(default_factory=RenderMemo)
+    related: RelatedMemo = field(default_factory=RelatedMemo)
+    engine_env: tuple | None = None  # (what MkDocs' theme depends on, its Jinja environment)
+
+    def templates_changed(self) -> None:
+        self.rendering = RenderMemo()
+
+
 def build_site(
-    content_dir: Path, site_dir: Path, today: date, site_url: str | None = None, progress: Progress | None = None
+    content_dir: Path,
+    site_dir: Path,
+    today: date,
+    site_url: str | None = None,
+    progress: Progress | None = None,
+    session: BuildSession | None = None,
 ) -> BuildReport:
     """Validate, render, run the engine, write the search index, swap the new site in.
 
-    `progress`, if given, is told of each stage and its items as they are done."""
+    `progress`, if given, is told of each stage and its items as they are done. A `session` kept
+    from one build to the next makes the next faster (see BuildSession); the site is the same."""
     check_site_dir(site_dir, content_dir)
     stage = _Stages(progress)
     with stage("validate"):
-        content, problems = validate_content(content_dir)
+        content, problems = validate_content(content_dir, memo=session and session.validation)
     if problems:
         raise UserError(problems)
     site_url = site_url or os.environ.get("JIREI_SITE_URL") or DEFAULT_SITE_URL
     with stage("render") as counter:
-        catalog = Catalog(content, today)
-        pages = render_pages(catalog, counter.set)
+        catalog = Catalog(content, today, session and session.related)
+        pages = render_pages(catalog, counter.set, session and session.rendering)
         check_page_metadata(pages)
         files = render_feeds(catalog, site_url)
     with stage("links"):
@@ -137,8 +160,8 @@ def build_site(
         built = Path(work) / "site"
         # The search index needs only the records: it is built on the other core while MkDocs runs.
         searched = Path(work) / "search"
-        with _beside(write_search, catalog, searched) as search_done:
-            engine_output, incremental = run_engine(pages, files, cache, today, site_url, stage)
+        with beside(write_search, catalog, searched) as search_done:
+            engine_output, incremental = run_engine(pages, files, cache, today, site_url, stage, session)
             with stage("copy"):
                 # Hard links: the engine replaces a file rather than writing into it (_run_mkdocs),
                 # so the next build in the cache leaves this site's files as they are.
@@ -158,51 +181,6 @@ def write_search(catalog: Catalog, folder: Path) -> None:
     documents = search_documents(catalog)
     write_documents(documents, folder)
     write_bundle(documents, folder)
-
-
-@contextlib.contextmanager
-def _beside(function, *args):
-    """Run `function(*args)` in a forked process while the block runs; the block calls `done()`
-    to wait for it (its exception, if any, is raised there). Where fork is unavailable, or on a
-    single core, it runs in this process when `done()` is called."""
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
-        yield lambda: function(*args)
-        return
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, function, args), daemon=True)
-    child.start()
-    sender.close()
-
-    def done() -> None:
-        try:
-            failure = receiver.recv()
-        except EOFError:
-            failure = RuntimeError(f"the process building beside MkDocs ended with code {child.exitcode}")
-        child.join()
-        if failure is not None:
-            raise failure
-
-    try:
-        yield done
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
-        receiver.close()
-
-
-def _child(sender, function, args) -> None:
-    """In the forked process: run, report None or the exception, end (with the parent, if it is killed)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG: SIGKILL when the parent dies (Linux)
-    try:
-        function(*args)
-        sender.send(None)
-    except BaseException as error:  # noqa: BLE001 - every failure goes back to the build
-        sender.send(error)
 
 
 def write_docs_folder(content_dir: Path, docs: Path, today: date, site_url: str = DEFAULT_SITE_URL) -> int:
@@ -330,7 +308,13 @@ ENGINE_STATE = "engine.json"
 
 
 def run_engine(
-    pages: dict[str, str], files: dict[str, bytes], cache: Path, today: date, site_url: str, stage
+    pages: dict[str, str],
+    files: dict[str, bytes],
+    cache: Path,
+    today: date,
+    site_url: str,
+    stage,
+    session: BuildSession | None = None,
 ) -> tuple[Path, bool]:
     """MkDocs on the pages, in a cache folder beside the site: the docs as last written and the
     engine's output. When the theme, the configuration, the navigation and the site URL are as in
@@ -346,6 +330,13 @@ def run_engine(
     except (OSError, ValueError):
         dirty = False
     state.unlink(missing_ok=True)  # a build that stops half-way leaves no state: the next one is clean
+    if session is not None:  # the theme's templates compiled and listed once while they do not change
+        theme = [key["config"], key["theme"], key["engine"]]
+        if session.engine_env is None or session.engine_env[0] != theme:
+            env = config.theme.get_env()
+            env.loader.list_templates = functools.cache(env.loader.list_templates)
+            session.engine_env = (theme, env)
+        config.theme.get_env = lambda: session.engine_env[1]
     with stage("write"):
         removed = write_docs(pages, files, docs)
         for relative in removed if dirty else []:
@@ -353,11 +344,6 @@ def run_engine(
             built.unlink(missing_ok=True)
             with contextlib.suppress(OSError):  # the page's folder, when nothing else is in it
                 built.parent.rmdir()
-        # MkDocs reads the title of a page only when it renders it, and every page shows the titles
-        # of the navigation's pages: they are rendered in every build.
-        for relative in _nav_pages(config.nav) if dirty else []:
-            if (docs / relative).exists():
-                os.utime(docs / relative)
     with stage("mkdocs", len(pages)) as counter:
         _run_mkdocs(config, today, dirty, counter.set, pages=len(pages))
     state.write_text(json.dumps(key), encoding="utf-8")
@@ -431,12 +417,13 @@ def _run_mkdocs(config, today: date, dirty: bool, progress=None, pages: int = 0)
     Path(config.site_dir, "sitemap.xml.gz").unlink(missing_ok=True)
     utils.write_file = _replacing(originals[2])
     utils.copy_file = _replacing(originals[3])
-    parallel = not dirty and pages > PARALLEL_PAGES and _can_fork()
+    parallel = not dirty and pages > PARALLEL_PAGES and can_fork()
     try:
         if parallel:
             _build_in_two(engine, config, progress)
         else:
             engine._build_page = _counted(originals[0], progress)
+            engine._populate_page = _titles_only_when_unchanged(originals[1], set(_nav_pages(config.nav)))
             engine.build(config, dirty=dirty)
     finally:
         engine._build_page, engine._populate_page, utils.write_file, utils.copy_file = originals
@@ -445,6 +432,21 @@ def _run_mkdocs(config, today: date, dirty: bool, progress=None, pages: int = 0)
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+def _titles_only_when_unchanged(populate, nav_pages: set[str]):
+    """`_populate_page` for a dirty build: a page whose Markdown is older than its HTML is not
+    rendered, but a page of the navigation is read for its title (from its front matter), which
+    every page shows in the navigation."""
+
+    def populate_changed(page, config, files, dirty=False):
+        if dirty and not page.file.is_modified():
+            if page.file.src_uri in nav_pages:
+                page.read_source(config)
+            return
+        populate(page, config, files, dirty)
+
+    return populate_changed
 
 
 def _replacing(write):
@@ -476,12 +478,6 @@ def _counted(build_page, progress, before=lambda: 0, counter=None):
     return counted
 
 
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) >= 2
-
-
 def _build_in_two(engine, config, progress) -> None:
     """A clean MkDocs build whose pages are rendered half here, half in a forked process.
 
@@ -495,45 +491,22 @@ def _build_in_two(engine, config, progress) -> None:
 
     utils.clean_directory(config.site_dir)  # here, once, before the two start writing
     nav_pages = set(_nav_pages(config.nav))
-    context = multiprocessing.get_context("fork")
-    helper_pages = context.Value("i", 0, lock=False)
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_engine_half, args=(sender, engine, config, nav_pages, helper_pages), daemon=True)
-    child.start()
-    sender.close()
-    try:
+    helper_pages = multiprocessing.get_context("fork").Value("i", 0, lock=False)
+    with beside(_engine_half, engine, config, nav_pages, helper_pages) as helper_done:
         _half(engine, config, nav_pages, 0, _counted(engine._build_page, progress, lambda: helper_pages.value))
-        try:
-            failure = receiver.recv()
-        except EOFError:
-            failure = RuntimeError(f"the process rendering half of the pages ended with code {child.exitcode}")
-        if failure is not None:
-            raise failure
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
-        receiver.close()
+        helper_done()
 
 
-def _engine_half(sender, engine, config, nav_pages, counter) -> None:
-    """In the forked process: the other half of the pages, and nothing else."""
+def _engine_half(engine, config, nav_pages, counter) -> None:
+    """In the forked process: the other half of the pages, and nothing else (the changes to MkDocs
+    stay in this process)."""
     from mkdocs import utils
     from mkdocs.structure.files import Files
 
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG: SIGKILL when the parent dies (Linux)
-    try:
-        Files.copy_static_files = lambda *args, **kwargs: None
-        engine._build_theme_template = engine._build_extra_template = lambda *args, **kwargs: None
-        utils.clean_directory = lambda directory: None
-        _half(engine, config, nav_pages, 1, _counted(engine._build_page, None, counter=counter))
-        sender.send(None)
-    except BaseException as error:  # noqa: BLE001 - every failure goes back to the build
-        sender.send(error)
-    finally:
-        sender.close()
-        os._exit(0)
+    Files.copy_static_files = lambda *args, **kwargs: None
+    engine._build_theme_template = engine._build_extra_template = lambda *args, **kwargs: None
+    utils.clean_directory = lambda directory: None
+    _half(engine, config, nav_pages, 1, _counted(engine._build_page, None, counter=counter))
 
 
 def _half(engine, config, nav_pages, half: int, build_page) -> None:

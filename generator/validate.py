@@ -63,25 +63,47 @@ class Content:
     advisors: list[AdvisorProgram]
 
 
-def validate_content(content_dir: Path, *, processes: int | None = None) -> tuple[Content | None, list[Problem]]:
+class ValidationMemo:
+    """What validation made of each record file, by the file's identity (device, inode, size,
+    change and modification times, taken before it was read): a later `validate_content` with the
+    same memo reads and checks again only the files that changed (`jirei serve`). A file reached
+    through a symbolic link is always read again."""
+
+    def __init__(self) -> None:
+        self.files: dict[Path, tuple[tuple, Document | None, list[Problem], Any, list[Problem]]] = {}
+
+
+def _identity(path: Path) -> tuple | None:
+    try:
+        found = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
+
+
+def validate_content(
+    content_dir: Path, *, processes: int | None = None, memo: ValidationMemo | None = None
+) -> tuple[Content | None, list[Problem]]:
     """Read and check every record under `content_dir`; the content only when all is valid.
 
     Many record files are read and parsed by `processes` processes, this one and a pool (by
     default one for each processor this process may use; 1: no pool); the problems are the same
-    either way.
+    either way. With a `memo`, only files changed since the memo's last validation are read.
     """
     paused = gc.isenabled()
     # The reading makes millions of small containers that live to the end and hold no cycles:
     # the cyclic collector would walk them again and again for nothing.
     gc.disable()
     try:
-        return _validate_content(content_dir, processes)
+        return _validate_content(content_dir, processes, memo)
     finally:
         if paused:
             gc.enable()
 
 
-def _validate_content(content_dir: Path, processes: int | None) -> tuple[Content | None, list[Problem]]:
+def _validate_content(
+    content_dir: Path, processes: int | None, memo: ValidationMemo | None
+) -> tuple[Content | None, list[Problem]]:
     problems: list[Problem] = []
     try:
         root = content_dir.resolve(strict=True)
@@ -98,14 +120,35 @@ def _validate_content(content_dir: Path, processes: int | None) -> tuple[Content
         listing: list[Problem] = []
         listed.append((listing, _record_files(root / folder, root, listing)))
     cases, postings, advisors = [], [], []
+    remembered = memo.files if memo is not None else {}
+    known, unread = {}, []  # files unchanged since the memo's validation; files to read
+    for path, display, linked in (file for _, files in listed for file in files):
+        identity = None if linked or memo is None else _identity(path)
+        if identity is not None and remembered.get(path, (None,))[0] == identity:
+            known[path] = remembered[path]
+        else:
+            unread.append((path, display, linked))
+            if identity is not None:
+                known[path] = (identity,)  # taken before the read: a later change reads it again
+    if memo is not None:
+        memo.files = {}
     # Read by a pool (if any) while the records read so far are checked here.
-    with contextlib.closing(_load_files([file for _, files in listed for file in files], root, processes)) as loaded:
+    with contextlib.closing(_load_files(unread, root, processes)) as loaded:
         for (_, model), (listing, files), records in zip(folders, listed, (cases, postings, advisors), strict=True):
             problems.extend(listing)
-            for _ in files:
-                document, found = next(loaded)
+            for path, _, _ in files:
+                seen = known.get(path, ())
+                if len(seen) == 5:
+                    _, document, found, record, record_problems = seen
+                else:
+                    document, found = next(loaded)
+                    record_problems = []
+                    record = _record(document, model, record_problems)
+                if memo is not None and seen:
+                    memo.files[path] = (seen[0], document, found, record, record_problems)
                 problems.extend(found)
-                records.append((document, _record(document, model, problems)))
+                problems.extend(record_problems)
+                records.append((document, record))
 
     _check_fields(fields, problems)
     _check_programs(programs, problems)
