@@ -29,38 +29,58 @@ def can_fork() -> bool:
     )
 
 
+class Forked:
+    """`function(*args)` running in a forked process (or, where a fork does not help or is not
+    possible, run here when its result is asked for)."""
+
+    def __init__(self, function: Callable[..., Any], *args: Any):
+        self.function, self.args = function, args
+        self.child = None
+        if can_fork():
+            context = multiprocessing.get_context("fork")
+            self.receiver, sender = context.Pipe(duplex=False)
+            self.child = context.Process(target=_child, args=(sender, function, args), daemon=True)
+            self.child.start()
+            sender.close()
+
+    def ready(self) -> bool:
+        """Whether the result is there (a result asked for will not wait)."""
+        return self.child is None or self.receiver.poll()
+
+    def result(self) -> Any:
+        """Wait for the result; an exception in the child is raised here."""
+        if self.child is None:
+            return self.function(*self.args)
+        try:
+            failed, value = self.receiver.recv()
+        except EOFError:
+            raise RuntimeError(f"the forked process ended with code {self.child.exitcode} before its result") from None
+        finally:
+            self.stop()
+        if failed:
+            raise value
+        return value
+
+    def stop(self) -> None:
+        """End the child (at once, if it still runs)."""
+        if self.child is not None:
+            if self.child.is_alive():
+                self.child.kill()
+            self.child.join()
+            self.receiver.close()
+
+
 @contextlib.contextmanager
 def beside(function: Callable[..., Any], *args: Any) -> Iterator[Callable[[], Any]]:
     """Run `function(*args)` in a forked process while the block runs. The block calls the
     function it is given to wait for the result (an exception in the child is raised there).
     Where a fork does not help or is not possible, the function runs in this process then.
     Leaving the block without waiting kills the child."""
-    if not can_fork():
-        yield lambda: function(*args)
-        return
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, function, args), daemon=True)
-    child.start()
-    sender.close()
-
-    def result() -> Any:
-        try:
-            failed, value = receiver.recv()
-        except EOFError:
-            raise RuntimeError(f"the forked process ended with code {child.exitcode} before its result") from None
-        child.join()
-        if failed:
-            raise value
-        return value
-
+    forked = Forked(function, *args)
     try:
-        yield result
+        yield forked.result
     finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
-        receiver.close()
+        forked.stop()
 
 
 def _child(sender, function, args) -> None:

@@ -29,7 +29,15 @@ _HREF = re.compile(r'\shref="([^"]*)"')
 _ID = re.compile(r'\sid="([^"]*)"')
 
 
-def check_pages(pages: dict[str, str], files, shown_as: Path) -> list[Problem]:
+class LinkMemo:
+    """The internal links found in each page's Markdown by an earlier `check_pages` (`jirei
+    serve`): a page whose Markdown is the same is not searched again; its links are checked again."""
+
+    def __init__(self) -> None:
+        self.links: dict[str, tuple[str, list]] = {}  # docs path → (Markdown, its internal links)
+
+
+def check_pages(pages: dict[str, str], files, shown_as: Path, memo: LinkMemo | None = None) -> list[Problem]:
     """Broken internal links and anchors in the pages the build wrote, before any engine runs.
 
     `pages` maps docs paths to the Markdown (with HTML) jirei wrote, `files` the other files of the
@@ -40,28 +48,44 @@ def check_pages(pages: dict[str, str], files, shown_as: Path) -> list[Problem]:
     files = set(files)
     ids: dict[str, set[str]] = {}
     problems = []
+    known = memo.links if memo is not None else {}
+    found_links: dict[str, tuple[str, list]] = {}
     for path, markdown in pages.items():
         here = page_url(path)
-        for match in _HREF.finditer(markdown):
-            href = html.unescape(match.group(1))
-            parts = urlsplit(href)
-            if parts.scheme or parts.netloc or href.startswith("//"):
-                continue
-            target = _resolve(here, unquote(parts.path))
+        remembered = known.get(path)
+        if remembered is not None and remembered[0] == markdown:
+            links = remembered[1]
+        else:
+            links = list(_internal_links(here, markdown))
+        found_links[path] = (markdown, links)
+        for href, target, fragment, start in links:
             message = None
             if target is None or (target not in urls and target not in files):
                 message = f"リンク先のページがありません: {href}"
-            elif parts.fragment and target in urls:
+            elif fragment and target in urls:
                 source = urls[target]
                 if source not in ids:
                     ids[source] = set(_ID.findall(pages[source]))
-                if unquote(parts.fragment) not in ids[source]:
-                    message = f"リンク先のページに見出し（#{unquote(parts.fragment)}）がありません: {href}"
+                if fragment not in ids[source]:
+                    message = f"リンク先のページに見出し（#{fragment}）がありません: {href}"
             if message:
-                line = markdown.count("\n", 0, match.start()) + 1
-                column = match.start(1) - markdown.rfind("\n", 0, match.start(1))
+                line = markdown.count("\n", 0, start) + 1
+                column = start - markdown.rfind("\n", 0, start)
                 problems.append(Problem(display_path(shown_as / here / "index.html"), line, column, message))
+    if memo is not None:
+        memo.links = found_links
     return problems
+
+
+def _internal_links(here: str, markdown: str):
+    """(href, the site path it leads to or None, its fragment, where it starts) of each link of a
+    page that stays in the site."""
+    for match in _HREF.finditer(markdown):
+        href = html.unescape(match.group(1))
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or href.startswith("//"):
+            continue
+        yield href, _resolve(here, unquote(parts.path)), unquote(parts.fragment), match.start(1)
 
 
 def _resolve(here: str, path: str) -> str | None:

@@ -6,6 +6,7 @@ HTML off and only http(s) links) or through Jinja's autoescaping; it is never te
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import logging
@@ -201,8 +202,10 @@ def environment() -> jinja2.Environment:
     return env
 
 
+@functools.cache
 def model_reference(model: type[models.Record]) -> list[dict[str, Any]]:
-    """Rows of the field reference: key, required, type and description, from the model."""
+    """Rows of the field reference: key, required, type and description, from the model (once:
+    the models do not change while jirei runs)."""
     schema = model.model_json_schema()
     required = set(schema.get("required", []))
     rows = []

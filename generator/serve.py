@@ -34,7 +34,7 @@ from typing import TextIO
 from urllib.parse import quote, unquote, urlsplit
 
 from generator.errors import Problem, UsageError, UserError, display_path, format_problems, visible
-from generator.site import build_site, mkdocs_config_file
+from generator.site import BuildSession, build_site, mkdocs_config_file
 
 PACKAGE = Path(__file__).resolve().parent
 EVENTS_PATH = "/__jirei__/events"
@@ -43,6 +43,7 @@ DEBOUNCE = 0.1  # seconds without a new change before a rebuild starts (editors 
 MAX_DEBOUNCE = 2.0  # a rebuild starts at the latest this long after the first change of a burst
 POLL_INTERVAL = 0.2  # seconds between two scans when file-system events are unavailable
 KEEPALIVE = 15.0  # seconds between two comments on an idle event stream
+IDLE = 0.1  # seconds between two looks for a finished search index while nothing changes
 
 # The page side of the live reload: one EventSource while the page is visible (a hidden tab
 # gives its connection back, browsers allow only a few per server); any generation other than
@@ -93,7 +94,7 @@ def serve(
     if not content_dir.is_dir():
         raise UsageError(f"content フォルダ {visible(display_path(content_dir))} がありません")
     server = _bind(host, port)
-    temporary = watcher = thread = None
+    temporary = watcher = thread = builder = None
     try:
         with _terminate_as_interrupt():
             if site_dir is None:
@@ -109,8 +110,10 @@ def serve(
             _say(out, f"{address} でプレビューを表示します（Ctrl-C で終了）。")
             builder.build(first=True)
             while True:
-                changed = changes.take()
+                changed = changes.take(idle=builder.install_search)
                 _say(out, f"変更: {_describe(changed)}。再生成します…")
+                if any(not Path(os.path.abspath(path)).is_relative_to(content_dir.absolute()) for path in changed):
+                    builder.session.templates_changed()  # a template, the theme or mkdocs.yml
                 builder.build()
     except KeyboardInterrupt:
         _say(out, "jirei serve を終了しました。")
@@ -118,6 +121,8 @@ def serve(
         with _uninterrupted():
             if watcher is not None:
                 watcher.stop()
+            if builder is not None:
+                builder.session.stop_search()
             server.preview.stop()
             if thread is not None:
                 server.shutdown()
@@ -178,13 +183,24 @@ class _Builder:
         self.content_dir, self.site_dir, self.today, self.site_url = content_dir, site_dir, today, site_url
         self.preview: _Preview = preview
         self.out, self.err = out, err
+        self.session = BuildSession()  # what one build keeps for the next: only changes are redone
+
+    def install_search(self) -> None:
+        """The search index of the last build into the preview, once it is ready."""
+        try:
+            self.session.search_ready()
+        except Exception:  # a bug in jirei: the pages are there, the search is not
+            traceback.print_exc(file=self.err)
+            _say(self.err, "検索の索引を作れませんでした（jirei の不具合です）。変更を保存すると、もう一度作ります。")
 
     def build(self, first: bool = False) -> None:
         """One build into the preview folder; a failure is shown, not raised (but a wrong
         argument on the first build stops the preview)."""
         started = time.perf_counter()
         try:
-            report = build_site(self.content_dir, self.site_dir, self.today or date.today(), self.site_url)
+            report = build_site(
+                self.content_dir, self.site_dir, self.today or date.today(), self.site_url, session=self.session
+            )
         except UserError as error:
             problems = sorted(error.problems)
             print(format_problems(problems, "text"), file=self.err)
@@ -558,11 +574,18 @@ class _Changes:
             self._last = now
             self._changed.notify_all()
 
-    def take(self) -> set[str]:
-        """Wait for a change, then for a pause of DEBOUNCE seconds (at most MAX_DEBOUNCE)."""
+    def take(self, idle=None) -> set[str]:
+        """Wait for a change, then for a pause of DEBOUNCE seconds (at most MAX_DEBOUNCE).
+        `idle()` is called every IDLE seconds while nothing changes."""
+        while True:
+            with self._changed:
+                if not self._paths:
+                    self._changed.wait(IDLE)  # a timeout keeps Ctrl-C responsive
+                if self._paths:
+                    break
+            if idle is not None:
+                idle()
         with self._changed:
-            while not self._paths:
-                self._changed.wait(0.5)  # a timeout keeps Ctrl-C responsive
             while True:
                 now = time.monotonic()
                 quiet = self._last + DEBOUNCE - now

@@ -17,8 +17,10 @@ import json
 import logging
 import os
 import re
+import secrets
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -29,8 +31,8 @@ from generator.browser_index import write_bundle
 from generator.catalog import Catalog, RelatedMemo
 from generator.errors import UsageError, UserError, display_path
 from generator.feeds import render_feeds
-from generator.forked import beside, can_fork
-from generator.links import check_pages, page_url
+from generator.forked import Forked, beside, can_fork
+from generator.links import LinkMemo, check_pages, page_url
 from generator.render import RenderMemo, render_pages
 from generator.search import search_documents, write_documents
 from generator.validate import ValidationMemo, validate_content
@@ -113,9 +115,35 @@ class BuildSession:
     rendering: RenderMemo = field(default_factory=RenderMemo)
     related: RelatedMemo = field(default_factory=RelatedMemo)
     engine_env: tuple | None = None  # (what MkDocs' theme depends on, its Jinja environment)
+    search: tuple | None = None  # the search index being built for the last site: (Forked, folder, site)
+    links: LinkMemo = field(default_factory=LinkMemo)
+    written: dict[str, bytes] = field(default_factory=dict)  # the docs folder as the last build wrote it
+    state: tuple | None = None  # the identity of the engine's state file the last build wrote
 
     def templates_changed(self) -> None:
         self.rendering = RenderMemo()
+
+    def search_ready(self) -> bool:
+        """Put the search index of the last build in its site when it is ready (the pages of a
+        session's build are there before it); True when it is in place."""
+        if self.search is None:
+            return True
+        forked, folder, site_dir = self.search
+        if not forked.ready():
+            return False
+        self.search = None
+        forked.result()
+        for item in sorted((folder / "search").iterdir()):
+            replace_item(item, site_dir / "search" / item.name)
+        shutil.rmtree(folder, ignore_errors=True)
+        return True
+
+    def stop_search(self) -> None:
+        """The search index of the last build is no longer wanted: a new build starts, or the session ends."""
+        if self.search is not None:
+            self.search[0].stop()
+            shutil.rmtree(self.search[1], ignore_errors=True)
+            self.search = None
 
 
 def build_site(
@@ -131,6 +159,8 @@ def build_site(
     `progress`, if given, is told of each stage and its items as they are done. A `session` kept
     from one build to the next makes the next faster (see BuildSession); the site is the same."""
     check_site_dir(site_dir, content_dir)
+    if session is not None:
+        session.stop_search()
     stage = _Stages(progress)
     with stage("validate"):
         content, problems = validate_content(content_dir, memo=session and session.validation)
@@ -144,7 +174,8 @@ def build_site(
         files = render_feeds(catalog, site_url)
     with stage("links"):
         assets = [f"assets/{p.relative_to(ASSETS).as_posix()}" for p in ASSETS.rglob("*") if p.is_file()]
-        broken = check_pages(pages, [*files, *assets], shown_as=Path(os.path.abspath(site_dir)))
+        shown_as = Path(os.path.abspath(site_dir))
+        broken = check_pages(pages, [*files, *assets], shown_as, session and session.links)
     if broken:
         raise UserError(broken)
 
@@ -159,21 +190,48 @@ def build_site(
     ):
         built = Path(work) / "site"
         # The search index needs only the records: it is built on the other core while MkDocs runs.
-        searched = Path(work) / "search"
-        with beside(write_search, catalog, searched) as search_done:
+        # A session's build (the preview) does not wait for it: its site has the previous index
+        # until search_ready() puts the new one in.
+        searched = cache / "search-pending" if session is not None else Path(work) / "search"
+        shutil.rmtree(searched, ignore_errors=True)
+        search = Forked(write_search, catalog, searched)
+        try:
             engine_output, incremental = run_engine(pages, files, cache, today, site_url, stage, session)
             with stage("copy"):
                 # Hard links: the engine replaces a file rather than writing into it (_run_mkdocs),
                 # so the next build in the cache leaves this site's files as they are.
                 shutil.copytree(engine_output, built, copy_function=os.link)
-            with stage("search (waiting)"):
-                search_done()
-        for item in (searched / "search").iterdir():
-            os.rename(item, built / "search" / item.name)
+            if session is not None and not search.ready():
+                _link_previous_search(site_dir, built)
+                session.search, search = (search, searched, site_dir), None
+            else:
+                with stage("search (waiting)"):
+                    search.result()
+                for item in (searched / "search").iterdir():
+                    os.rename(item, built / "search" / item.name)
+        finally:
+            if search is not None:
+                search.stop()
         with stage("replace"):
             (built / SITE_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-            replace_directory(built, site_dir)
+            later = functools.partial(_remove_later, beside=site_dir.parent)
+            replace_directory(built, site_dir, later if session is not None else shutil.rmtree)
     return BuildReport(cases=len(catalog.cases), pages=len(pages), stages=stage.seconds, incremental=incremental)
+
+
+def _link_previous_search(site_dir: Path, built: Path) -> None:
+    """The search files of the site now published, into the new site (hard links)."""
+    previous = site_dir / "search"
+    if not previous.is_dir() or previous.is_symlink():
+        return
+    for item in previous.iterdir():
+        target = built / "search" / item.name
+        if os.path.lexists(target):
+            continue  # the search page itself, from the engine
+        if item.is_dir() and not item.is_symlink():
+            shutil.copytree(item, target, copy_function=os.link)
+        elif item.is_file() and not item.is_symlink():
+            os.link(item, target)
 
 
 def write_search(catalog: Catalog, folder: Path) -> None:
@@ -271,12 +329,15 @@ def check_page_metadata(pages: dict[str, str]) -> None:
                 raise RuntimeError(f"MkDocs cannot read the front matter of {path}")
 
 
-def write_docs(pages: dict[str, str], files: dict[str, bytes], docs: Path) -> list[str]:
+def write_docs(
+    pages: dict[str, str], files: dict[str, bytes], docs: Path, written: dict[str, bytes] | None = None
+) -> list[str]:
     """Markdown pages, files (feeds) that MkDocs copies as they are, and the assets.
 
     Only what differs from the folder's present content is written (an unchanged file keeps its
     time, so MkDocs' incremental build skips it), and files no longer part of the site are removed.
-    Returns the docs paths removed.
+    Returns the docs paths removed. `written`, when given, holds what this process wrote to the
+    folder last time (a session's): what it holds is not read again, and it is updated.
     """
     wanted: dict[str, bytes] = {relative: markdown.encode("utf-8") for relative, markdown in pages.items()}
     wanted.update(files)
@@ -284,6 +345,8 @@ def write_docs(pages: dict[str, str], files: dict[str, bytes], docs: Path) -> li
         if path.is_file():
             wanted[f"assets/{path.relative_to(ASSETS).as_posix()}"] = path.read_bytes()
     for relative, data in wanted.items():
+        if written and written.get(relative) == data:
+            continue
         path = docs / relative
         try:
             if path.stat().st_size == len(data) and path.read_bytes() == data:
@@ -292,13 +355,20 @@ def write_docs(pages: dict[str, str], files: dict[str, bytes], docs: Path) -> li
             path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     removed = []
-    if docs.is_dir():
+    if written:  # the folder holds what was written last time
+        for relative in written.keys() - wanted.keys():
+            (docs / relative).unlink(missing_ok=True)
+            removed.append(relative)
+    elif docs.is_dir():
         for path in docs.rglob("*"):
             relative = path.relative_to(docs).as_posix()
             if path.is_file() and relative not in wanted:
                 path.unlink()
                 removed.append(relative)
-    return removed
+    if written is not None:
+        written.clear()
+        written.update(wanted)
+    return sorted(removed)
 
 
 # --- the engine: MkDocs, incremental ---------------------------------------------------------
@@ -329,6 +399,7 @@ def run_engine(
         dirty = json.loads(state.read_text(encoding="utf-8")) == key and output.is_dir()
     except (OSError, ValueError):
         dirty = False
+    state_identity = _identity(state)
     state.unlink(missing_ok=True)  # a build that stops half-way leaves no state: the next one is clean
     if session is not None:  # the theme's templates compiled and listed once while they do not change
         theme = [key["config"], key["theme"], key["engine"]]
@@ -338,7 +409,13 @@ def run_engine(
             session.engine_env = (theme, env)
         config.theme.get_env = lambda: session.engine_env[1]
     with stage("write"):
-        removed = write_docs(pages, files, docs)
+        # A session knows what the folder holds when the engine's state is the one it left.
+        written = None
+        if session is not None:
+            if not (dirty and session.state == state_identity):
+                session.written.clear()
+            written = session.written
+        removed = write_docs(pages, files, docs, written)
         for relative in removed if dirty else []:
             built = output / (page_url(relative) + "index.html" if relative.endswith(".md") else relative)
             built.unlink(missing_ok=True)
@@ -347,7 +424,17 @@ def run_engine(
     with stage("mkdocs", len(pages)) as counter:
         _run_mkdocs(config, today, dirty, counter.set, pages=len(pages))
     state.write_text(json.dumps(key), encoding="utf-8")
+    if session is not None:
+        session.state = _identity(state)
     return output, dirty
+
+
+def _identity(path: Path) -> tuple | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
 
 
 def _engine_key(config, pages: dict[str, str], site_url: str) -> dict:
@@ -561,19 +648,41 @@ def _locked(cache: Path):
         yield
 
 
-def replace_directory(new: Path, target: Path) -> None:
+def replace_item(new: Path, target: Path) -> None:
+    """Put the file or folder `new` in place of `target` (in one step where the system can)."""
+    if os.path.lexists(target) and _exchange(new, target):
+        if new.is_dir() and not new.is_symlink():
+            shutil.rmtree(new)  # now the previous one
+        else:
+            new.unlink()
+        return
+    if new.is_dir() and os.path.lexists(target):
+        shutil.rmtree(target)
+    os.replace(new, target)
+
+
+def replace_directory(new: Path, target: Path, remove=shutil.rmtree) -> None:
     """Put `new` in place of `target`. Linux swaps the two in one step (renameat2 with
-    RENAME_EXCHANGE), so that a site folder is there at every moment; elsewhere two renames."""
+    RENAME_EXCHANGE), so that a site folder is there at every moment; elsewhere two renames.
+    The previous folder is then given to `remove`."""
     if not os.path.lexists(target):
         os.rename(new, target)
         return
     if _exchange(new, target):
-        shutil.rmtree(new)  # now the previous site
+        remove(new)  # now the previous site
         return
-    old = target.with_name(f"{OLD_PREFIX}{os.getpid()}-{target.name}")
+    old = target.with_name(f"{OLD_PREFIX}{os.getpid()}-{secrets.token_hex(4)}-{target.name}")
     os.rename(target, old)
     os.rename(new, target)
-    shutil.rmtree(old)
+    remove(old)
+
+
+def _remove_later(folder: Path, beside: Path) -> None:
+    """Remove a folder in a thread (a session's build does not wait for it): it is first moved
+    into `beside` under a name that remove_leftovers knows, should the process end before."""
+    old = beside / f"{OLD_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    os.rename(folder, old)
+    threading.Thread(target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True}, daemon=True).start()
 
 
 _AT_FDCWD = -100

@@ -109,6 +109,8 @@ def test_page_reloads_shows_errors_and_recovers(preview, page):
     )
     print(f"\n保存から再読み込みまで {time.monotonic() - started:.2f} 秒（事例 2 件）")
     assert page.evaluate("window.__beforeReload") is None
+    # The search index follows (it is built beside the pages, and put in when it is ready).
+    _wait(lambda: "書き換えた取組名" in preview.get("/search/documents.json")[1], REBUILD, "the new search index")
 
     # A broken record: the located Japanese problem, in the browser and in the terminal.
     preview.write_case("test-a", {"population: 66000": "population: -1"})

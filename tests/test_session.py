@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import time
 from datetime import date
 from pathlib import Path
 
@@ -147,10 +148,18 @@ def test_a_session_build_gives_the_site_of_a_cold_build(content, tmp_path):
     session = BuildSession()
     site = tmp_path / "out" / "site"
     build_site(content, site, TODAY, "https://example.jp/", session=session)
+    while not session.search_ready():
+        time.sleep(0.05)
     cases = sorted(p.stem for p in (content / "cases").glob("*.yaml"))
     edit_case(content, cases[0], lambda r: r.update(title="セッションで書き換えた取組"))
     again = build_site(content, site, TODAY, "https://example.jp/", session=session)
     assert again.incremental
+    # The pages are there at once; the search index of the previous build until the new one is in.
+    assert (site / "search" / "index" / "meta.json").is_file()
+    deadline = time.monotonic() + 120
+    while not session.search_ready():
+        assert time.monotonic() < deadline, "the search index of a session's build never came"
+        time.sleep(0.05)
     cold = tmp_path / "cold" / "site"
     build_site(content, cold, TODAY, "https://example.jp/")
     assert tree_digest(site) == tree_digest(cold)
