@@ -39,7 +39,7 @@ from generator.site import BuildSession, build_site, mkdocs_config_file
 PACKAGE = Path(__file__).resolve().parent
 EVENTS_PATH = "/__jirei__/events"
 SCRIPT_PATH = "/__jirei__/live.js"
-DEBOUNCE = 0.1  # seconds without a new change before a rebuild starts (editors write in bursts)
+DEBOUNCE = 0.05  # seconds without a new change before a rebuild starts (an editor's save is a burst)
 MAX_DEBOUNCE = 2.0  # a rebuild starts at the latest this long after the first change of a burst
 POLL_INTERVAL = 0.2  # seconds between two scans when file-system events are unavailable
 KEEPALIVE = 15.0  # seconds between two comments on an idle event stream
@@ -103,6 +103,8 @@ def serve(
             address = _address(host, server.server_address[1])
             server.preview.site_dir = site_dir
             builder = _Builder(content_dir, site_dir, today, site_url or address, server.preview, out, err)
+            # A temporary preview is served from the engine's folder itself (no copy for each change).
+            builder.session.direct = temporary is not None
             changes = _Changes()
             watcher = _start_watching(*watched_paths(content_dir), changes)
             thread = threading.Thread(target=server.serve_forever, name="jirei-serve-http", daemon=True)
@@ -218,6 +220,7 @@ class _Builder:
             _say(self.err, "サイトを生成できませんでした（jirei の不具合です）。変更を保存すると、もう一度生成します。")
             self.preview.show_failure(visible(f"{type(error).__name__}: {error}"))
             return
+        self.preview.site_dir = report.site or self.site_dir
         self.preview.show_site()
         seconds = time.perf_counter() - started
         _say(self.out, f"生成しました: 事例 {report.cases} 件、ページ {report.pages} 件（{seconds:.1f} 秒）。")

@@ -49,6 +49,7 @@ class BuildReport:
     pages: int
     stages: dict[str, float] = field(default_factory=dict)  # stage name → seconds
     incremental: bool = False  # the engine rendered only the pages that changed
+    site: Path | None = None  # the folder of the site: site_dir, or the engine's for a direct session
 
 
 STAGE_LABELS = {
@@ -109,7 +110,12 @@ Progress = Callable[[str, int, int], None]  # stage, items done, items in all
 class BuildSession:
     """What a build keeps for the next one in the same process (`jirei serve`): the records of the
     files that did not change are not read again, and the pages whose inputs did not change are not
-    rendered again. A change of the templates needs `templates_changed()`."""
+    rendered again. A change of the templates needs `templates_changed()`.
+
+    A `direct` session publishes the engine's own folder (BuildReport.site) instead of a copy in
+    site_dir: a preview's pages change in place, file by file, while the engine writes them."""
+
+    direct: bool = False
 
     validation: ValidationMemo = field(default_factory=ValidationMemo)
     rendering: RenderMemo = field(default_factory=RenderMemo)
@@ -119,6 +125,7 @@ class BuildSession:
     links: LinkMemo = field(default_factory=LinkMemo)
     written: dict[str, bytes] = field(default_factory=dict)  # the docs folder as the last build wrote it
     state: tuple | None = None  # the identity of the engine's state file the last build wrote
+    checked: dict[str, str] = field(default_factory=dict)  # pages whose front matter was checked
 
     def templates_changed(self) -> None:
         self.rendering = RenderMemo()
@@ -170,7 +177,7 @@ def build_site(
     with stage("render") as counter:
         catalog = Catalog(content, today, session and session.related)
         pages = render_pages(catalog, counter.set, session and session.rendering)
-        check_page_metadata(pages)
+        check_page_metadata(pages, session and session.checked)
         files = render_feeds(catalog, site_url)
     with stage("links"):
         assets = [f"assets/{p.relative_to(ASSETS).as_posix()}" for p in ASSETS.rglob("*") if p.is_file()]
@@ -189,6 +196,7 @@ def build_site(
         tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=site_dir.parent) as work,
     ):
         built = Path(work) / "site"
+        direct = session is not None and session.direct
         # The search index needs only the records: it is built on the other core while MkDocs runs.
         # A session's build (the preview) does not wait for it: its site has the previous index
         # until search_ready() puts the new one in.
@@ -197,26 +205,37 @@ def build_site(
         search = Forked(write_search, catalog, searched)
         try:
             engine_output, incremental = run_engine(pages, files, cache, today, site_url, stage, session)
-            with stage("copy"):
-                # Hard links: the engine replaces a file rather than writing into it (_run_mkdocs),
-                # so the next build in the cache leaves this site's files as they are.
-                shutil.copytree(engine_output, built, copy_function=os.link)
+            if direct:
+                built = engine_output  # the preview serves the engine's folder itself
+            else:
+                with stage("copy"):
+                    # Hard links: the engine replaces a file rather than writing into it (_run_mkdocs),
+                    # so the next build in the cache leaves this site's files as they are.
+                    shutil.copytree(engine_output, built, copy_function=os.link)
             if session is not None and not search.ready():
-                _link_previous_search(site_dir, built)
-                session.search, search = (search, searched, site_dir), None
+                if not direct:
+                    _link_previous_search(site_dir, built)
+                session.search, search = (search, searched, built if direct else site_dir), None
             else:
                 with stage("search (waiting)"):
                     search.result()
-                for item in (searched / "search").iterdir():
-                    os.rename(item, built / "search" / item.name)
+                for item in sorted((searched / "search").iterdir()):
+                    replace_item(item, built / "search" / item.name)
         finally:
             if search is not None:
                 search.stop()
-        with stage("replace"):
-            (built / SITE_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-            later = functools.partial(_remove_later, beside=site_dir.parent)
-            replace_directory(built, site_dir, later if session is not None else shutil.rmtree)
-    return BuildReport(cases=len(catalog.cases), pages=len(pages), stages=stage.seconds, incremental=incremental)
+        if not direct:
+            with stage("replace"):
+                (built / SITE_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+                later = functools.partial(_remove_later, beside=site_dir.parent)
+                replace_directory(built, site_dir, later if session is not None else shutil.rmtree)
+    return BuildReport(
+        cases=len(catalog.cases),
+        pages=len(pages),
+        stages=stage.seconds,
+        incremental=incremental,
+        site=built if direct else site_dir,
+    )
 
 
 def _link_previous_search(site_dir: Path, built: Path) -> None:
@@ -317,16 +336,22 @@ def _running(pid: int) -> bool:
     return True
 
 
-def check_page_metadata(pages: dict[str, str]) -> None:
+def check_page_metadata(pages: dict[str, str], checked: dict[str, str] | None = None) -> None:
     """Every page's front matter must read back as MkDocs reads it: MkDocs drops a broken one
-    silently and shows its lines as page text."""
+    silently and shows its lines as page text. `checked` (a session's) holds the pages checked
+    last time: the same Markdown is not checked again."""
     from mkdocs.utils.meta import get_data
 
     for path, markdown in pages.items():
+        if checked is not None and checked.get(path) is markdown:
+            continue
         if markdown.startswith("---"):
             _, meta = get_data(markdown)
             if not isinstance(meta.get("title"), str):
                 raise RuntimeError(f"MkDocs cannot read the front matter of {path}")
+    if checked is not None:
+        checked.clear()
+        checked.update(pages)
 
 
 def write_docs(
@@ -405,7 +430,9 @@ def run_engine(
         theme = [key["config"], key["theme"], key["engine"]]
         if session.engine_env is None or session.engine_env[0] != theme:
             env = config.theme.get_env()
-            env.loader.list_templates = functools.cache(env.loader.list_templates)
+            # MkDocs lists the theme's files once per build (add_files_from_theme, the only caller),
+            # with a filter that depends on the theme alone.
+            env.list_templates = _listed_once(env.list_templates)
             session.engine_env = (theme, env)
         config.theme.get_env = lambda: session.engine_env[1]
     with stage("write"):
@@ -427,6 +454,19 @@ def run_engine(
     if session is not None:
         session.state = _identity(state)
     return output, dirty
+
+
+def _listed_once(list_templates):
+    """`list_templates` that lists the first time only (its filter is a new function in each build,
+    the same filter each time)."""
+    listed: list[str] = []
+
+    def once(*args, **kwargs) -> list[str]:
+        if not listed:
+            listed.extend(list_templates(*args, **kwargs))
+        return list(listed)
+
+    return once
 
 
 def _identity(path: Path) -> tuple | None:

@@ -144,8 +144,10 @@ def test_random_edits_of_the_text_related_cases_read(content):
         assert session.pages() == fresh_pages(content), (case_id, key, value)
 
 
-def test_a_session_build_gives_the_site_of_a_cold_build(content, tmp_path):
-    session = BuildSession()
+@pytest.mark.parametrize("direct", [False, True], ids=["copied", "direct"])
+def test_a_session_build_gives_the_site_of_a_cold_build(content, tmp_path, direct):
+    """Copied into site_dir (jirei serve --site-dir) or the engine's own folder (a temporary preview)."""
+    session = BuildSession(direct=direct)
     site = tmp_path / "out" / "site"
     build_site(content, site, TODAY, "https://example.jp/", session=session)
     while not session.search_ready():
@@ -154,16 +156,22 @@ def test_a_session_build_gives_the_site_of_a_cold_build(content, tmp_path):
     edit_case(content, cases[0], lambda r: r.update(title="セッションで書き換えた取組"))
     again = build_site(content, site, TODAY, "https://example.jp/", session=session)
     assert again.incremental
+    published = again.site
+    assert (published == site) != direct
     # The pages are there at once; the search index of the previous build until the new one is in.
-    assert (site / "search" / "index" / "meta.json").is_file()
+    assert (published / "search" / "index" / "meta.json").is_file()
     deadline = time.monotonic() + 120
     while not session.search_ready():
         assert time.monotonic() < deadline, "the search index of a session's build never came"
         time.sleep(0.05)
     cold = tmp_path / "cold" / "site"
     build_site(content, cold, TODAY, "https://example.jp/")
-    assert tree_digest(site) == tree_digest(cold)
-    assert "セッションで書き換えた取組" in (site / "cases" / cases[0] / "index.html").read_text(encoding="utf-8")
+    marker = {".jirei-site"}
+    assert tree_digest(published).keys() - marker == tree_digest(cold).keys() - marker
+    assert {k: v for k, v in tree_digest(published).items() if k not in marker} == {
+        k: v for k, v in tree_digest(cold).items() if k not in marker
+    }
+    assert "セッションで書き換えた取組" in (published / "cases" / cases[0] / "index.html").read_text(encoding="utf-8")
 
 
 def test_a_file_changed_in_place_is_read_again(content):
