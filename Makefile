@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: build test schema clean
+.PHONY: build test schema a11y-report clean
 
 $(BIN)/python:
 	python3 -m venv $(VENV)
@@ -27,6 +27,12 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check generator tests benchmarks
 	$(BIN)/ruff format --check generator tests benchmarks
 	$(BIN)/pytest
+
+## Run axe on every page type (Chromium, 390 and 1280 px) and rewrite the committed reports/accessibility.json,
+## from which the site's accessibility page is generated. `make test` checks the report and never rewrites it.
+a11y-report: $(VENV)/.installed-test
+	scripts/system-deps.sh
+	$(BIN)/pytest -q tests/test_accessibility.py --update-goldens
 
 ## Regenerate the JSON Schema files in schema/ from the models.
 schema: $(VENV)/.installed-runtime
