@@ -26,7 +26,14 @@ from generator.models import (
     Municipality,
     Posting,
 )
-from generator.municipalities import LocalGovernment, Prefecture, all_governments, prefectures
+from generator.municipalities import (
+    GOVERNMENT_KINDS,
+    GovernmentKind,
+    LocalGovernment,
+    Prefecture,
+    all_governments,
+    prefectures,
+)
 from generator.validate import Content
 
 log = logging.getLogger(__name__)
@@ -74,6 +81,68 @@ def wareki_fiscal_years(years: list[int]) -> str:
     return "、".join(wareki_fiscal_year(y) for y in sorted(years))
 
 
+def wareki_year_span(years: list[int]) -> str:
+    """令和3年度〜令和5年度 for consecutive years, else each year: 令和元年度、令和3年度."""
+    distinct = sorted(set(years))
+    if len(distinct) > 2 and distinct[-1] - distinct[0] == len(distinct) - 1:
+        return f"{wareki_fiscal_year(distinct[0])}〜{wareki_fiscal_year(distinct[-1])}"
+    return wareki_fiscal_years(distinct)
+
+
+# The first day of each era (the last era first): 令和 from 2019-05-01, 平成 from 1989-01-08.
+ERAS = [
+    ("令和", date(2019, 5, 1)),
+    ("平成", date(1989, 1, 8)),
+    ("昭和", date(1926, 12, 25)),
+    ("大正", date(1912, 7, 30)),
+    ("明治", date(1868, 10, 23)),
+]
+
+
+def _era_year(era_start: date, year: int) -> str:
+    number = year - era_start.year + 1
+    return "元" if number == 1 else str(number)
+
+
+def wareki_date(value: date | str | None) -> str:
+    """A date in 和暦: 令和2年8月1日 for 2020-08-01, 令和2年8月 for "2020-08", 令和2年 for "2020".
+
+    A year or month in which the era changed, given without the day, names both eras:
+    "2019" is 平成31年・令和元年, "2019-04" is 平成31年4月, "1989-01" is 昭和64年・平成元年1月."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, date):
+        year, month, day = value.year, value.month, value.day
+    else:
+        year, month, day = ([int(p) for p in str(value).split("-")] + [0, 0])[:3]
+    first = date(year, month or 1, day or 1)
+    last = date(year, month or 12, day or _last_day(year, month or 12))
+    names, following = [], None  # following: the first day of the era after this one
+    for era, start in ERAS:
+        if start <= last and (following is None or following > first):
+            names.append(f"{era}{_era_year(start, year)}年")
+        following = start
+    text = "・".join(reversed(names)) or f"{year}年"
+    return text + (f"{month}月" if month else "") + (f"{day}日" if day else "")
+
+
+def _last_day(year: int, month: int) -> int:
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return (following - timedelta(days=1)).day
+
+
+_PERIOD_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+
+def wareki_period(period: str) -> str:
+    """A program's period (free text such as 「2021 (supplementary budget)–2022」) in 和暦 fiscal
+    years: 令和3年度（補正予算）〜令和4年度."""
+    text = _PERIOD_YEAR.sub(lambda m: wareki_fiscal_year(int(m.group(1))), period)
+    text = re.sub(r"\s*\(\s*supplementary budget\s*\)", "（補正予算）", text, flags=re.IGNORECASE)
+    text = re.sub(r"\s*[–—-]\s*", "〜", text)
+    return text
+
+
 def place_name(municipality: Municipality, separator: str = " ") -> str:
     """「長野県 伊那市」, or just 「愛媛県」 for a prefecture's own record."""
     m = municipality
@@ -84,6 +153,37 @@ def place_name(municipality: Municipality, separator: str = " ") -> str:
 class CostLine:
     cost: Cost
     per_resident: float  # 円/人
+
+
+@dataclass(frozen=True)
+class CostGroup:
+    """The costs of one basis (予算, 決算, 事業費; None where the source does not say), with their
+    total when there is more than one: amounts of different bases are never added."""
+
+    basis: str | None
+    lines: list[CostLine]
+    population: int
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({line.cost.fiscal_year for line in self.lines if line.cost.fiscal_year is not None})
+
+    @property
+    def has_undated(self) -> bool:
+        return any(line.cost.fiscal_year is None for line in self.lines)
+
+    @property
+    def total(self) -> int | None:
+        """The sum of the lines, or None: one line needs none, and lines of no stated basis may be
+        of different kinds."""
+        if len(self.lines) < 2 or self.basis is None:
+            return None
+        return sum(line.cost.amount for line in self.lines)
+
+    @property
+    def total_per_resident(self) -> float | None:
+        total = self.total
+        return None if total is None else total * 1000 / self.population
 
 
 @dataclass(frozen=True)
@@ -108,17 +208,28 @@ class CaseEntry:
     def place(self) -> str:
         return place_name(self.case.municipality)
 
+    @property
+    def kind(self) -> GovernmentKind:
+        """団体の種類 (政令指定都市, 中核市, 町…), from the code list."""
+        return self.government.government_kind
+
     @cached_property
     def cost_lines(self) -> list[CostLine]:
         return [CostLine(c, c.amount * 1000 / self.case.population) for c in self.case.costs]
 
-    @property
-    def total_cost(self) -> int:
-        return sum(c.amount for c in self.case.costs)
-
-    @property
-    def total_per_resident(self) -> float:
-        return self.total_cost * 1000 / self.case.population
+    @cached_property
+    def cost_groups(self) -> list[CostGroup]:
+        """The cost lines by basis, in the order each basis first appears (years in order within
+        a basis); the lines of no stated basis last."""
+        bases = list(dict.fromkeys(line.cost.basis for line in self.cost_lines if line.cost.basis is not None))
+        if any(line.cost.basis is None for line in self.cost_lines):
+            bases.append(None)
+        groups = []
+        for basis in bases:
+            lines = [line for line in self.cost_lines if line.cost.basis == basis]
+            lines.sort(key=lambda line: (line.cost.fiscal_year is None, line.cost.fiscal_year or 0))
+            groups.append(CostGroup(basis, lines, self.case.population))
+        return groups
 
     @property
     def latest_cost(self) -> Cost | None:
@@ -269,6 +380,10 @@ class PostingEntry:
         return place_name(self.posting.municipality)
 
     @property
+    def kind(self) -> GovernmentKind:
+        return self.government.government_kind
+
+    @property
     def closes(self) -> date | None:
         return self.posting.application.closes if self.posting.application else None
 
@@ -341,6 +456,45 @@ class Catalog:
     def cases_of_municipality(self, code: str) -> list[CaseEntry]:
         return self._by_municipality.get(code, [])
 
+    @property
+    def government_kinds(self) -> list[GovernmentKind]:
+        """都道府県, 政令指定都市, 中核市, その他の市, 特別区, 町, 村."""
+        return GOVERNMENT_KINDS
+
+    def cases_of_kind(self, kind: GovernmentKind) -> list[CaseEntry]:
+        """The cases of local governments of this kind, the smallest population first."""
+        return self._by_kind.get(kind.slug, [])
+
+    def cases_of_kind_in_band(self, kind: GovernmentKind, band: PopulationBand) -> list[CaseEntry]:
+        return self._by_kind_and_band.get((kind.slug, band.slug), [])
+
+    def bands_of_kind(self, kind: GovernmentKind) -> list[PopulationBand]:
+        """The population groups that hold cases of this kind, smallest first."""
+        return [band for band in self.population_groups if (kind.slug, band.slug) in self._by_kind_and_band]
+
+    def same_size_cases(self, entry: CaseEntry) -> list[CaseEntry]:
+        """Up to five cases of other local governments of the same population band and kind,
+        the nearest in population first (then by id)."""
+        group = self._by_kind_and_band[(entry.kind.slug, entry.band.slug)]
+        position = self._position_in_size_group[entry.id]
+        found: list[CaseEntry] = []
+        low, high = position - 1, position + 1
+        population = entry.case.population
+        while len(found) < SAME_SIZE_LIMIT and (low >= 0 or high < len(group)):
+            below = group[low] if low >= 0 else None
+            above = group[high] if high < len(group) else None
+            take_below = above is None or (
+                below is not None
+                and (population - below.case.population, below.id) <= (above.case.population - population, above.id)
+            )
+            if take_below:
+                other, low = below, low - 1
+            else:
+                other, high = above, high + 1
+            if other.case.municipality.code != entry.case.municipality.code:
+                found.append(other)
+        return found
+
     # Each grouping worked out once, in the catalog's order: a page asks in constant time.
 
     @cached_property
@@ -362,6 +516,18 @@ class Catalog:
     @cached_property
     def _by_municipality(self) -> dict[str, list[CaseEntry]]:
         return _grouped(self.cases, lambda e: [e.case.municipality.code])
+
+    @cached_property
+    def _by_kind(self) -> dict[str, list[CaseEntry]]:
+        return _grouped(sorted(self.cases, key=_by_size), lambda e: [e.kind.slug])
+
+    @cached_property
+    def _by_kind_and_band(self) -> dict[tuple[str, str], list[CaseEntry]]:
+        return _grouped(sorted(self.cases, key=_by_size), lambda e: [(e.kind.slug, e.band.slug)])
+
+    @cached_property
+    def _position_in_size_group(self) -> dict[str, int]:
+        return {e.id: i for group in self._by_kind_and_band.values() for i, e in enumerate(group)}
 
     @cached_property
     def _by_program(self) -> dict[str, list[CaseEntry]]:
@@ -464,7 +630,14 @@ class Catalog:
         return len(self._by_program.get(program_id, []))
 
 
-def _grouped(entries: list[CaseEntry], keys) -> dict[str, list[CaseEntry]]:
+SAME_SIZE_LIMIT = 5
+
+
+def _by_size(entry: CaseEntry) -> tuple[int, str]:
+    return (entry.case.population, entry.id)
+
+
+def _grouped(entries: list[CaseEntry], keys) -> dict:
     """The entries under each of their keys (`keys(entry)`), in order."""
     found: dict[str, list[CaseEntry]] = defaultdict(list)
     for entry in entries:

@@ -19,7 +19,16 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from generator import models, urls
-from generator.catalog import Catalog, PostingEntry, place_name, wareki_fiscal_year, wareki_fiscal_years
+from generator.catalog import (
+    Catalog,
+    PostingEntry,
+    place_name,
+    wareki_date,
+    wareki_fiscal_year,
+    wareki_fiscal_years,
+    wareki_period,
+    wareki_year_span,
+)
 from generator.forked import beside, can_fork
 from generator.urls import page_url
 
@@ -197,6 +206,9 @@ def environment() -> jinja2.Environment:
         per_resident=per_resident,
         wareki=wareki_fiscal_year,
         wareki_years=wareki_fiscal_years,
+        wareki_span=wareki_year_span,
+        wareki_date=wareki_date,
+        wareki_period=wareki_period,
     )
     env.globals.update(job_posting=lambda entry: script_json(job_posting_data(entry)), url=urls.url)
     return env
@@ -244,20 +256,21 @@ def _type_label(prop: dict, defs: dict) -> str:
     return {"integer": "整数", "boolean": "true / false"}.get(kind, str(kind))
 
 
-REFERENCE_MODELS = [
-    models.Case,
-    models.Municipality,
-    models.SupportProgram,
-    models.Cost,
-    models.Link,
-    models.Source,
-    models.FundingProgram,
-    models.BusinessField,
-    models.Posting,
-    models.Compensation,
-    models.Term,
-    models.Application,
-    models.AdvisorProgram,
+# The field reference: a heading for readers, where the keys are written, and the model.
+REFERENCE_MODELS: list[tuple[str, str, type[models.Record]]] = [
+    ("事例", "content/cases/<id>.yaml", models.Case),
+    ("団体", "事例・求人の municipality", models.Municipality),
+    ("支援制度の活用", "事例の support_programs の各項目", models.SupportProgram),
+    ("事業費", "事例の costs の各項目", models.Cost),
+    ("関連リンク", "事例の links の各項目", models.Link),
+    ("出典", "各記録の sources の各項目", models.Source),
+    ("支援制度", "content/taxonomy/funding.yaml の各項目", models.FundingProgram),
+    ("事業分野", "content/taxonomy/fields.yaml の各項目", models.BusinessField),
+    ("求人", "content/talent/postings/<id>.yaml", models.Posting),
+    ("報酬", "求人の compensation", models.Compensation),
+    ("任期", "求人の term", models.Term),
+    ("応募", "求人の application", models.Application),
+    ("アドバイザー派遣制度", "content/talent/advisors/<id>.yaml", models.AdvisorProgram),
 ]
 
 
@@ -315,8 +328,9 @@ def render_pages(catalog: Catalog, progress=None, memo: RenderMemo | None = None
     for entry in catalog.cases:
         related = catalog.related[entry.id]
         similar = [e.case for m in entry.case.similar_municipalities for e in catalog.cases_of_municipality(m.code)]
-        inputs = (entry.case, tuple(e.case for e in related), tuple(similar))
-        page("case", entry.id, inputs, entry=entry, case=entry.case, related=related)
+        same_size = catalog.same_size_cases(entry)
+        inputs = (entry.case, _cases(related), tuple(similar), _cases(same_size))
+        page("case", entry.id, inputs, entry=entry, case=entry.case, related=related, same_size=same_size)
     page("fields")
     for field in catalog.fields:
         inputs = (_cases(catalog.cases_in_field(field)), _cases(catalog.cases_related_to_field(field)))
@@ -324,6 +338,9 @@ def render_pages(catalog: Catalog, progress=None, memo: RenderMemo | None = None
     page("population")
     for band in catalog.population_groups:
         page("band", band.slug, (band, _cases(catalog.cases_in_band(band))), band=band)
+    page("kinds")
+    for kind in catalog.government_kinds:
+        page("kind", kind.slug, (kind, _cases(catalog.cases_of_kind(kind))), kind=kind)
     page("funding")
     for program in catalog.programs.values():
         inputs = (
@@ -362,7 +379,7 @@ def render_pages(catalog: Catalog, progress=None, memo: RenderMemo | None = None
     page("about")
     page(
         "reference",
-        sections=[(m.__name__, m.__doc__.strip(), model_reference(m)) for m in REFERENCE_MODELS],
+        sections=[(heading, where, m.__doc__.strip(), model_reference(m)) for heading, where, m in REFERENCE_MODELS],
     )
     remembered = memo.pages if memo is not None and memo.shared == shared else {}
     pages: dict[str, str] = {}

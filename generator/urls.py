@@ -3,8 +3,9 @@
 A record type is what pages are made from: its model, the content folder (one file per record) or
 taxonomy file its records come from, the JSON Schema editors check them with (written by
 `jirei schema`), the template of its page and the URL pattern of that page. A page kind (a
-population band, a prefecture, a group of postings) has a template and a pattern but no model:
-its pages are derived. Named pages (the home page, the indexes) have one docs path each.
+population band, a kind of local government, a prefecture, a group of postings) has a template
+and a pattern but no model: its pages are derived. Named pages (the home page, the indexes) have
+one docs path each.
 
 Render asks here for the docs path and template of every page, the templates for every internal
 link (the `url` global), the catalog, search and feeds for the URLs of records, the link check
@@ -113,6 +114,7 @@ RECORD_TYPES: dict[str, RecordType] = {
         # Page kinds: derived from the records, no content folder of their own.
         RecordType("band", None, None, None, "band.md.j2", "population/{key}/"),
         RecordType("prefecture", None, None, None, "prefecture.md.j2", "prefectures/{key}/"),
+        RecordType("kind", None, None, None, "kind.md.j2", "kinds/{key}/"),
         RecordType("employment", None, None, None, "talent_group.md.j2", "talent/employment/{key}/"),
         RecordType("remote", None, None, None, "talent_group.md.j2", "talent/remote/{key}/"),
         RecordType("talent_prefecture", None, None, None, "talent_group.md.j2", "talent/prefectures/{key}/"),
@@ -126,6 +128,7 @@ PAGES: dict[str, Page] = {
         Page("cases", "cases/index.md", "cases.md.j2"),
         Page("fields", "fields/index.md", "fields.md.j2"),
         Page("population", "population/index.md", "population.md.j2"),
+        Page("kinds", "kinds/index.md", "kinds.md.j2"),
         Page("funding", "funding/index.md", "funding.md.j2"),
         Page("prefectures", "prefectures/index.md", "prefectures.md.j2"),
         Page("talent", "talent/index.md", "talent.md.j2"),

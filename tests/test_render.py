@@ -20,6 +20,8 @@ GOLDEN_PAGES = [
     "population/50k-100k.md",
     "funding/digital-denen-kofukin.md",
     "prefectures/nagano.md",
+    "kinds/index.md",
+    "kinds/core-city.md",
 ]
 
 

@@ -68,6 +68,7 @@ def keys_by_kind(catalog: Catalog) -> dict[str, set[str]]:
         "advisor": {a.id for a in catalog.advisors},
         "band": {b.slug for b in catalog.population_groups},
         "prefecture": {p.slug for p in catalog.prefectures},
+        "kind": {k.slug for k in catalog.government_kinds},
         "employment": {c.slug for c in catalog.employment_choices if catalog.postings_where("employment", c)},
         "remote": {c.slug for c in catalog.remote_choices if catalog.postings_where("remote", c)},
         "talent_prefecture": {p.slug for p in catalog.posting_prefectures},
