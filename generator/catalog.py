@@ -652,6 +652,7 @@ RELATED_LIMIT = 5
 TERMS_PER_CASE = 16  # a case's most distinctive bigrams propose its candidates
 COMMON_TERM = 24  # a bigram or tag shared by more cases than this proposes none
 TEXT_CANDIDATES = 30  # the cases nearest in text that are ranked with the other signals
+RELATED_MIN_TEXT = 0.1  # the shared-word score (cosine of the bigram weights) that makes a case related
 PARALLEL_RELATED = 1000  # more cases than this: half of them are ranked by a forked process
 
 
@@ -675,8 +676,9 @@ def related_cases(entries: list[CaseEntry], memo: RelatedMemo | None = None) -> 
 
     Each case proposes candidates through an inverted index of its most distinctive bigrams (of
     title, summary and tags) and its tags, each list cut at COMMON_TERM cases; candidates are then
-    ranked by the weight of the bigrams they share, shared tags, field and support programs. Where
-    fewer than five are proposed, cases of the same field follow.
+    ranked by the weight of the bigrams they share, shared tags, field and support programs. A case
+    is related by what it does: a candidate that shares no tag and no program and too few words
+    (RELATED_MIN_TEXT) is left out, whatever its field, so a case may have fewer than five or none.
     """
     from generator.search import normalize, tokens  # search builds on the catalog
 
@@ -710,10 +712,6 @@ def related_cases(entries: list[CaseEntry], memo: RelatedMemo | None = None) -> 
         for tag in tags:
             if tag_frequency[tag] <= COMMON_TERM:
                 tag_postings[tag].append(index)
-    by_field: dict[str, list[int]] = defaultdict(list)
-    for index, entry in enumerate(entries):
-        by_field[entry.case.field].append(index)
-
     fields = [{e.case.field, *e.case.related_fields} for e in entries]
     programs = [{use.program for use in e.case.support_programs} for e in entries]
     main_fields = [e.case.field for e in entries]
@@ -737,21 +735,17 @@ def related_cases(entries: list[CaseEntry], memo: RelatedMemo | None = None) -> 
             scored = []
             tags, in_fields, used, field = tag_sets[index], fields[index], programs[index], case.field
             for other in candidates:
-                score = 2.0 * nearest.get(other, 0.0) / best
+                # Admitted by what the cases do: a shared tag or program, or enough shared words.
+                # A shared field ranks the admitted cases but admits none.
+                shared_text = nearest.get(other, 0.0)
+                if not (shared_text >= RELATED_MIN_TEXT or tags & tag_sets[other] or used & programs[other]):
+                    continue
+                score = 2.0 * shared_text / best
                 score += 2.0 * len(tags & tag_sets[other])
                 score += 1.5 * (main_fields[other] == field) + 0.5 * len(in_fields & fields[other])
                 score += 1.0 * len(used & programs[other])
                 scored.append((-score, ids[other]))
-            ranked = [other_id for _, other_id in sorted(scored)[:RELATED_LIMIT]]
-            if len(ranked) < RELATED_LIMIT:  # the nearest cases of the same field, by id
-                same_field = by_field[case.field]
-                position = same_field.index(index)
-                for other in same_field[position + 1 :] + same_field[:position]:
-                    if len(ranked) >= RELATED_LIMIT:
-                        break
-                    if entries[other].id not in ranked:
-                        ranked.append(entries[other].id)
-            related[entry.id] = ranked
+            related[entry.id] = [other_id for _, other_id in sorted(scored)[:RELATED_LIMIT]]
         return related
 
     if count > PARALLEL_RELATED and can_fork():  # every other case ranked by a forked process

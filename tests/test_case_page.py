@@ -245,3 +245,47 @@ def test_the_field_reference_has_japanese_headings(taxonomy_only):
     assert headings[:4] == ["事例", "団体", "支援制度の活用", "事業費"]
     assert "求人" in headings and "アドバイザー派遣制度" in headings
     assert all(not re.fullmatch(r"[A-Za-z]+", heading) for heading in headings)
+
+
+def test_related_cases_are_chosen_by_what_the_cases_do_not_by_field(taxonomy_only):
+    """Cases of one field that share no tag, program or words are not related; a shared tag is."""
+    cases = {
+        "madoguchi": (
+            "書かない窓口で申請書の作成を職員が行う",
+            "申請書は窓口の職員が聞き取って作成し、来庁者は署名だけを行う。",
+            "書かない窓口",
+        ),
+        "navi-app": (
+            "町の情報を知らせるスマートフォンアプリ",
+            "防災情報やごみ収集日をプッシュ通知で配信する。",
+            "アプリ",
+        ),
+        "onestop": (
+            "転入時の手続をまとめて受け付ける",
+            "住民異動にともなう複数課の手続を一度に受け付ける。",
+            "書かない窓口",
+        ),
+    }
+    for case_id, (title, summary, tag) in cases.items():
+        replace = {
+            "title: テスト用のドローン配送の取組": f"title: {title}",
+            "  テスト用の概要です。\n  - 箇条書き\n": f"  {summary}\n",
+            "tags: [ドローン]": f"tags: [{tag}]",
+            "support_programs:\n  - program: chiho-sosei-suishin-kofukin\n    fiscal_years: [2019, 2020]\n": "",
+        }
+        write_case(taxonomy_only, case_id, replace)
+    catalog = catalog_of(taxonomy_only)
+    related = {case_id: [e.id for e in entries] for case_id, entries in catalog.related.items()}
+    assert related["madoguchi"] == ["onestop"]
+    assert related["onestop"] == ["madoguchi"]
+    assert related["navi-app"] == []  # same field (住民生活), nothing done alike
+    assert "## 取組の内容が近い事例" not in render_pages(catalog)["cases/navi-app.md"]
+
+
+def test_the_kakanai_madoguchi_case_is_not_related_to_a_navigation_app():
+    from tests.conftest import CONTENT
+
+    loaded, problems = validate_content(CONTENT)
+    assert problems == []
+    catalog = Catalog(loaded, TODAY)
+    assert "asagiri-navi-app" not in [e.id for e in catalog.related["kitami-kakanai-onestop-madoguchi"]]
