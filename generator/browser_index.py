@@ -5,12 +5,14 @@ matched exactly, but a first query downloaded about 180 KB at 200 cases (its Web
 is 68 KB, and each index chunk 25–65 KB), over the 150 KB budget. This index is built for
 exactly our tokens and needs no WebAssembly:
 
-- ``meta.json``: the number of shards, each page's title length in tokens, and every filter
-  as value → page numbers (so facet counts are exact and need no further download);
+- ``meta.json``: the number of shards; for each page where its title and names, keys and text end
+  (in token positions: a match before the first end is in the title, after the last only in
+  the lineage of its programs); every filter as value → page numbers (so facet counts are exact
+  and need no further download), and each filter's values in the order people expect;
 - ``b<N>.json``: bigram → [[page, position, ...], ...], sharded by a hash of the bigram;
   positions make a word of several bigrams an exact phrase match;
 - ``c<N>.json``: character → [page, ...], for one-character queries;
-- ``d/<page>.json``: a page's title, place, field, type, URL and text, loaded only for the
+- ``d/<page>.json``: a page's title, place, field, type, URL and texts, loaded only for the
   results shown (and to verify words that cross punctuation).
 """
 
@@ -22,7 +24,19 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
-from generator.search import SearchDocument, is_word_char, normalize, runs
+from generator.catalog import (
+    CLOSED,
+    CLOSING_SOON,
+    EMPLOYMENT_CHOICES,
+    OPEN,
+    POPULATION_BANDS,
+    PREFECTURAL_GROUP,
+    REMOTE_CHOICES,
+    UPCOMING,
+)
+from generator.models import COLLECTION_FIELDS
+from generator.municipalities import prefectures
+from generator.search import TYPE_LABELS, SearchDocument, is_word_char, marked_runs, normalize
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +54,51 @@ def shard_of(token: str, shards: int) -> int:
     return value % shards
 
 
-def positioned_bigrams(text: str, normalized: bool = False) -> list[tuple[str, int]]:
-    """(bigram, position): consecutive within a run, with a gap between runs."""
-    result, position = [], 0
-    for run in runs(text if normalized else normalize(text)):
+def positioned_bigrams(text: str, normalized: bool = False, start: int = 0) -> tuple[list[tuple[str, int]], int]:
+    """(bigram, position) of the marked runs: consecutive within a run, with a gap between runs;
+    and the position after the last."""
+    result, position = [], start
+    for run in marked_runs(text if normalized else normalize(text)):
         for i in range(len(run) - 1):
             result.append((run[i : i + 2], position))
             position += 1
         position += 2  # no phrase spans two runs
-    return result
+    return result, position
+
+
+_ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
+
+
+def _western_year(label: str) -> int | None:
+    """令和3年度 → 2021, 令和元年度 → 2019 (as catalog.wareki_fiscal_year writes them)."""
+    era, number = label[:2], label[2:].removesuffix("年度")
+    if era not in _ERAS:
+        return None
+    if number == "元":
+        return _ERAS[era] + 1
+    return _ERAS[era] + int(number) if number.isdigit() else None
+
+
+def facet_order(key: str, values) -> list[str]:
+    """A filter's values in the order people expect: population bands by size, fields in the
+    collection's 1–20 order, prefectures in JIS order, fiscal years in time order, statuses as a
+    posting goes through them; programs and keywords by how many pages carry them."""
+    known = {
+        "type": list(TYPE_LABELS.values()),
+        "band": [b.label for b in [*POPULATION_BANDS, PREFECTURAL_GROUP]],
+        "field": COLLECTION_FIELDS,
+        "prefecture": [p.name for p in prefectures()],
+        "employment": [c.value for c in EMPLOYMENT_CHOICES],
+        "remote": [c.value for c in REMOTE_CHOICES],
+        "status": [s.label for s in (UPCOMING, OPEN, CLOSING_SOON, CLOSED)],
+    }.get(key)
+    values = dict(values)  # value → pages
+    if known is not None:
+        place = {value: i for i, value in enumerate(known)}
+        return sorted(values, key=lambda v: (place.get(v, len(known)), v))
+    if key == "year":
+        return sorted(values, key=lambda v: (_western_year(v) or 10_000, v))
+    return sorted(values, key=lambda v: (-len(values[v]), normalize(v), v))
 
 
 def ordered(documents: list[SearchDocument]) -> list[SearchDocument]:
@@ -66,22 +116,24 @@ def write_bundle(documents: list[SearchDocument], site: Path) -> None:
     pages = ordered(documents)
     bigrams: dict[str, list[list[int]]] = defaultdict(list)  # bigram → [[page, position, ...], ...]
     characters: dict[str, list[int]] = defaultdict(list)
-    title_lengths = []
+    ends = []  # per page: where the title and names, the keys and the content end
     filters: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for number, page in enumerate(pages):
-        title_tokens = positioned_bigrams(page.title)
-        title_lengths.append(title_tokens[-1][1] + 1 if title_tokens else 0)
-        text = normalize(page.title + "\n" + page.text)
         here: dict[str, list[int]] = {}  # this page's bigrams: [page, position, ...]
-        for token, position in positioned_bigrams(text, normalized=True):
-            found = here.get(token)
-            if found is None:
-                here[token] = [number, position]
-            else:
-                found.append(position)
+        position, page_ends = 0, []
+        for part in [*page.parts(), page.lineage]:
+            found_tokens, position = positioned_bigrams(part, start=position)
+            page_ends.append(position)
+            for token, at in found_tokens:
+                found = here.get(token)
+                if found is None:
+                    here[token] = [number, at]
+                else:
+                    found.append(at)
+        ends.append(page_ends[:3])
         for token, found in here.items():
             bigrams[token].append(found)  # pages in order
-        for ch in sorted(set(text)):
+        for ch in sorted(set(normalize(page.content()))):
             if is_word_char(ch):
                 characters[ch].append(number)
         for key, values in page.filters.items():
@@ -96,6 +148,8 @@ def write_bundle(documents: list[SearchDocument], site: Path) -> None:
                 "field": page.field,
                 "type": page.type,
                 "text": page.text,
+                "extra": "\n".join([page.names, page.keys, page.variants]),
+                "lineage": page.lineage,
             },
         )
     bigram_postings = sum(len(p) for p in bigrams.values())
@@ -114,11 +168,12 @@ def write_bundle(documents: list[SearchDocument], site: Path) -> None:
     _dump(
         folder / "meta.json",
         {
-            "version": 1,
+            "version": 2,
             "pages": len(pages),
             "bigramShards": bigram_shards,
             "charShards": char_shards,
-            "titleLengths": title_lengths,
+            "ends": ends,
             "filters": {key: dict(values) for key, values in filters.items()},
+            "order": {key: facet_order(key, values) for key, values in filters.items()},
         },
     )

@@ -401,8 +401,17 @@ class AdvisorProgram(Record):
     updated: IsoDate | None = Field(None, description="最終確認日（YYYY-MM-DD）")
 
 
+class SynonymGroup(Record):
+    """同義語: 同じ語の別の書き方・略称のまとまり。検索では、どれで探しても、ほかの書き方のページも見つかる。"""
+
+    terms: Annotated[list[Keyword], Field(min_length=2, max_length=10)] = Field(
+        description="同じ意味の書き方（2〜10件、例: [買い物, 買物]）。言い換えや関連語ではなく、同じ語の表記の違いと略称だけ"
+    )
+
+
 FIELDS_FILE = "fields.yaml"
 FUNDING_FILE = "funding.yaml"
+SYNONYMS_FILE = "synonyms.yaml"  # optional: search works without synonyms
 
 # Record types by the folder (or file) they live in, and the schema file editors point at.
 SCHEMAS: dict[str, tuple[type[Record], bool]] = {
@@ -415,12 +424,18 @@ SCHEMAS: dict[str, tuple[type[Record], bool]] = {
 }
 
 
+# Records that make no page of their own (so they have no row in generator/urls.py's table).
+OTHER_SCHEMAS: dict[str, tuple[type[Record], bool]] = {
+    "synonyms": (SynonymGroup, True),
+}
+
+
 def json_schemas() -> dict[str, dict]:
     """JSON Schema documents by file name, for editors (yaml-language-server)."""
     from pydantic import TypeAdapter
 
     documents = {}
-    for name, (model, is_list) in SCHEMAS.items():
+    for name, (model, is_list) in {**SCHEMAS, **OTHER_SCHEMAS}.items():
         schema = TypeAdapter(list[model] if is_list else model).json_schema()
         schema = {
             "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -5,10 +5,20 @@ Japanese has no spaces, and dictionary segmenters split the index and the query 
 and cut into runs of letters and digits, and runs into overlapping character bigrams, as
 Lucene's CJK analyzer does. A word of the query matches where its bigrams stand at consecutive
 positions (a phrase), a one-character word wherever the character occurs; a page matches when
-it contains every word. That is exactly substring search on the normalised text.
+it contains every word. That is substring search on the normalised text, with two refinements:
 
-generator/assets/search.js implements the same `normalize`, `runs` and query words for the
-browser; tests/test_browser_search.py checks that both agree.
+- Latin words match as words: every run of ASCII letters and digits is framed by a mark
+  (U+0001, never in a record) before the bigrams are taken, so 「ai」 is the phrase
+  ␁a·ai·i␁ and does not match "affairs" but does match 「AIカメラ」.
+- A query word is cut where Latin letters meet Japanese (「AIチャット」 → ai, ちゃっと), so
+  it finds 「AIがチャットで回答」 as well as 「AIチャット」.
+
+Synonyms (content/taxonomy/synonyms.yaml) are applied when the documents are made: a line
+of a page that uses one spelling of a group is added to its `variants` with the others, so the
+browser and the command line find 買物 wherever 買い物 is written, with the same index.
+
+generator/assets/search.js implements the same `normalize`, `runs`, marks and query words for
+the browser; tests/test_browser_search.py checks that both agree.
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -71,14 +82,31 @@ def runs(normalized: str) -> list[str]:
     return normalized.translate(separators).split()
 
 
+MARK = "\x01"  # frames a Latin word; a control character, which no record may contain
+_LATIN = re.compile(r"[a-z0-9]+")
+# Where ASCII letters meet a non-ASCII character: a query word is cut there (AIチャット → ai ちゃっと).
+_SCRIPT_BOUNDARY = re.compile(r"(?<=[a-z])(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])(?=[a-z])")
+
+
+def mark(normalized: str) -> str:
+    """Each run of ASCII letters and digits framed by MARK: 「aiかめら」 → 「␁ai␁かめら」."""
+    return _LATIN.sub(lambda m: MARK + m.group() + MARK, normalized)
+
+
+def marked_runs(normalized: str) -> list[str]:
+    """The runs with their Latin words marked: what the bigrams are taken from."""
+    return [mark(run) for run in runs(normalized)]
+
+
 def tokens(normalized: str) -> list[str]:
-    """Index tokens: every bigram of every run of two characters or more."""
-    return [run[i : i + 2] for run in runs(normalized) for i in range(len(run) - 1)]
+    """Index tokens: every bigram of every marked run of two characters or more."""
+    return [run[i : i + 2] for run in marked_runs(normalized) for i in range(len(run) - 1)]
 
 
 def query_words(query: str) -> list[str]:
-    """The words of a query, normalised; a page must contain every one."""
-    return [word for word in normalize(query).split() if runs(word)]
+    """The words of a query, normalised and cut where Latin letters meet Japanese; a page must
+    contain every one."""
+    return [part for word in normalize(query).split() for part in _SCRIPT_BOUNDARY.split(word) if runs(part)]
 
 
 def crosses_punctuation(word: str) -> bool:
@@ -87,9 +115,15 @@ def crosses_punctuation(word: str) -> bool:
     return len(found) != 1 or found[0] != word
 
 
+def searchable(text: str) -> str:
+    """A text as words are looked for in it: normalised, Latin words marked."""
+    return mark(normalize(text))
+
+
 def matches(text: str, words: list[str]) -> bool:
-    normalized = normalize(text)
-    return all(word in normalized for word in words)
+    """Every word is in the text (the truth the indexes are measured against)."""
+    marked = searchable(text)
+    return all(mark(word) in marked for word in words)
 
 
 # --- documents: the text of the built pages -----------------------------------------------
@@ -102,8 +136,20 @@ class SearchDocument:
     title: str
     place: str  # municipality, or the administrator of a program
     field: str  # 事業分野, or the record type's label
-    text: str  # the page's visible article text
+    text: str  # what the record itself says (excerpts are taken from it)
     filters: dict[str, list[str]] = field(default_factory=dict)
+    names: str = ""  # the page's other names (a program's aliases): a match ranks like the title
+    keys: str = ""  # tags and the programs used (names and aliases): a match ranks next
+    variants: str = ""  # lines of the page with another spelling of a synonym (normalised)
+    lineage: str = ""  # names of the predecessors and successors of the programs a case used
+
+    def parts(self) -> list[str]:
+        """The texts a word is looked for in, best place first: title and names, keys, the rest."""
+        return [self.title + "\n" + self.names, self.keys, self.text + "\n" + self.variants]
+
+    def content(self) -> str:
+        """Everything that makes a page a match (not the lineage: that finds related pages)."""
+        return "\n".join(self.parts())
 
 
 def _lines(*parts) -> str:
@@ -129,16 +175,26 @@ def case_text(catalog: Catalog, entry) -> str:
         plain_text(case.summary),
         plain_text(case.background),
         plain_text(case.advice),
-        _program_words(catalog, [u.program for u in case.support_programs]),
         [u.note for u in case.support_programs],
         case.department,
-        case.tags,
         case.awards,
         [c.note for c in case.costs],
         f"{entry.place}（{entry.government.kind}、人口 {case.population:,}人）",
         entry.field.name,
         [catalog.field_by_name[name].name for name in case.related_fields],
     )
+
+
+def case_keys(catalog: Catalog, entry) -> str:
+    case = entry.case
+    return _lines(case.tags, _program_words(catalog, [u.program for u in case.support_programs]))
+
+
+def case_lineage(catalog: Catalog, entry) -> str:
+    """Names and aliases of the programs before and after those the case used (not those themselves)."""
+    used = [u.program for u in entry.case.support_programs]
+    related = [p for i in used for p in (*catalog.ancestors(i), *catalog.descendants(i)) if p not in used]
+    return _lines(_program_words(catalog, dict.fromkeys(related)))
 
 
 def posting_text(catalog: Catalog, entry) -> str:
@@ -148,12 +204,10 @@ def posting_text(catalog: Catalog, entry) -> str:
         plain_text(posting.duties),
         plain_text(posting.requirements),
         posting.role,
-        posting.skills,
         posting.workload,
         posting.compensation.note if posting.compensation else None,
         application.method if application else None,
         application.contact if application else None,
-        _program_words(catalog, posting.fiscal_measures),
         f"{entry.place}、{posting.employment}、リモート勤務{posting.remote}、{entry.status.label}",
     )
 
@@ -163,12 +217,10 @@ def advisor_text(catalog: Catalog, advisor) -> str:
         plain_text(advisor.summary),
         advisor.dispatch,
         advisor.personnel,
-        advisor.themes,
         advisor.cost_to_municipality,
         advisor.fiscal_support,
         advisor.eligibility,
         advisor.application,
-        _program_words(catalog, advisor.fiscal_measures),
         advisor.administrator,
     )
 
@@ -176,23 +228,63 @@ def advisor_text(catalog: Catalog, advisor) -> str:
 def program_text(catalog: Catalog, program) -> str:
     return _lines(
         plain_text(program.description),
-        program.aliases,
         f"{program.ministry}、{program.kind}",
         program.rate,
         program.period,
     )
 
 
+def synonym_groups(catalog: Catalog) -> list[list[str]]:
+    """The content's synonym groups, normalised.
+
+    Catalog keeps them from content/taxonomy/synonyms.yaml (Content.synonyms); a catalog made
+    without them (older callers) has none."""
+    groups = getattr(catalog, "synonyms", None)
+    if groups is None:
+        return []
+    return [list(dict.fromkeys(normalize(term) for term in group.terms)) for group in groups]
+
+
+def variants(text: str, groups: list[list[str]]) -> str:
+    """Each line of `text` that uses a term of a group, once with each other term of the group
+    (normalised; Latin terms replaced only as whole words)."""
+    found: list[str] = []
+    for line in normalize(text).split("\n"):
+        marked = mark(line)
+        for group in groups:
+            present = [term for term in group if mark(term) in marked]
+            for term in present:
+                for other in group:
+                    if other not in present:
+                        found.append(marked.replace(mark(term), mark(other)).replace(MARK, ""))
+    return "\n".join(dict.fromkeys(found))
+
+
 def search_documents(catalog: Catalog) -> list[SearchDocument]:
     """One document per case, posting, advisor program and funding program, from the records
     (not from the built pages: a case is found by what it says, not by the titles its page links to)."""
     documents = []
+    groups = synonym_groups(catalog)
 
-    def add(url: str, kind: str, title: str, place: str, field_label: str, filters: dict[str, list[str]], text: str):
+    def add(
+        url: str,
+        kind: str,
+        title: str,
+        place: str,
+        field_label: str,
+        filters: dict[str, list[str]],
+        text: str,
+        names: str = "",
+        keys: str = "",
+        lineage: str = "",
+    ):
         filters = {key: sorted(set(values)) for key, values in filters.items() if values}
-        documents.append(
-            SearchDocument(url, kind, title, place, field_label, text, {"type": [TYPE_LABELS[kind]], **filters})
+        document = SearchDocument(
+            url, kind, title, place, field_label, text, {"type": [TYPE_LABELS[kind]], **filters}, names, keys
         )
+        document.variants = variants(document.content(), groups)
+        document.lineage = lineage
+        documents.append(document)
 
     for entry in catalog.cases:
         case = entry.case
@@ -213,6 +305,8 @@ def search_documents(catalog: Catalog) -> list[SearchDocument]:
                 "tag": list(case.tags),
             },
             case_text(catalog, entry),
+            keys=case_keys(catalog, entry),
+            lineage=case_lineage(catalog, entry),
         )
     for entry in catalog.postings:
         posting = entry.posting
@@ -230,6 +324,7 @@ def search_documents(catalog: Catalog) -> list[SearchDocument]:
                 "status": [entry.status.label],
             },
             posting_text(catalog, entry),
+            keys=_lines(posting.skills, _program_words(catalog, posting.fiscal_measures)),
         )
     for advisor in catalog.advisors:
         add(
@@ -243,6 +338,7 @@ def search_documents(catalog: Catalog) -> list[SearchDocument]:
                 "tag": list(advisor.themes),
             },
             advisor_text(catalog, advisor),
+            keys=_lines(advisor.themes, _program_words(catalog, advisor.fiscal_measures)),
         )
     for program in catalog.programs.values():
         add(
@@ -255,6 +351,7 @@ def search_documents(catalog: Catalog) -> list[SearchDocument]:
                 "funding": [program.name],
             },
             program_text(catalog, program),
+            names=_lines(program.aliases),
         )
     return documents
 
@@ -329,7 +426,7 @@ def _schema():
         url=ID(stored=True, unique=True),
         kind=ID(stored=True),
         title=STORED,
-        normalized=STORED,
+        parts=STORED,  # the marked texts of SearchDocument.parts() and the lineage, to check and rank
         text=TEXT(analyzer=BigramTokenizer(), phrase=False),
         chars=TEXT(analyzer=CharacterTokenizer(), phrase=False),
         **{name: KEYWORD(**keyword) for name in ("type", "field", "band", "funding", "prefecture")},
@@ -343,9 +440,9 @@ def _add_documents(ix, documents: list[SearchDocument]) -> None:
             url=d.url,
             kind=d.type,
             title=d.title,
-            normalized=normalize(d.title + "\n" + d.text),
-            text=d.title + "\n" + d.text,
-            chars=d.title + "\n" + d.text,
+            parts=[searchable(part) for part in [*d.parts(), d.lineage]],
+            text=d.content() + "\n" + d.lineage,
+            chars=d.content(),
             **{key: ",".join(d.filters.get(key, [])) for key in ("type", "field", "band", "funding", "prefecture")},
         )
     writer.commit()
@@ -401,7 +498,7 @@ def parse_documents(data: bytes) -> list[SearchDocument]:
     except (ValueError, RecursionError) as error:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise DocumentsError("JSON として読めません") from error
     documents = []
-    texts = ("url", "type", "title", "place", "field", "text")
+    texts = ("url", "type", "title", "place", "field", "text", "names", "keys", "variants", "lineage")
     for item in items if isinstance(items, list) else [None]:
         if (
             not isinstance(item, dict)
@@ -572,10 +669,13 @@ class Hit:
     title: str
     url: str
     score: float
+    related: bool = False  # found by a predecessor or successor of a program the case used
 
 
 # A word's rarest bigrams are enough to find its candidates; the text check makes it exact.
 BIGRAMS_PER_WORD = 3
+TYPE_RANK = {"case": 0, "posting": 1, "advisor": 2, "program": 3}
+RELATED = 3  # the place of a match found only in the lineage
 
 
 def _word_query(searcher, word: str):
@@ -583,7 +683,7 @@ def _word_query(searcher, word: str):
     from whoosh.query import And, Term
 
     parts, grams = [], set()
-    for run in runs(word):
+    for run in marked_runs(word):
         if len(run) == 1:
             parts.append(Term("chars", run))
         else:
@@ -593,12 +693,31 @@ def _word_query(searcher, word: str):
     return parts[0] if len(parts) == 1 else And(parts)
 
 
-def search_index(ix, query: str, filters: dict[str, list[str]], limit: int = 10) -> list[Hit]:
-    """Pages whose text contains every word of the query (after normalisation), best first.
+def match_place(parts: list[str], words: list[str]) -> int | None:
+    """Where a page matches every word, from marked `parts` (title and names, keys, text, lineage):
+    0 when every word is in the title or names, 1 in those or the keys, 2 in the page, RELATED when
+    only the lineage completes the match; None when some word is nowhere."""
+    place = 0
+    for word in words:
+        marked = mark(word)
+        found = [i for i, part in enumerate(parts[:RELATED]) if marked in part]
+        if found:
+            place = max(place, found[0])
+        elif marked in parts[RELATED] and all(len(run) > 1 for run in marked_runs(word)):
+            place = RELATED  # (one character is looked for in the pages' own text only, as in the browser)
+        else:
+            return None
+    return place
 
-    whoosh finds the pages holding the rarest bigrams of every word (quickly, with its top-N
-    collector); words longer than one bigram are then checked against the stored normalised
-    text, fetching more candidates until `limit` pages pass.
+
+def search_index(ix, query: str, filters: dict[str, list[str]], limit: int = 10) -> list[Hit]:
+    """Pages that contain every word of the query (after normalisation), best first: pages whose
+    title, names, tags or programs hold every word before the rest, cases before other pages,
+    then by whoosh's score; after them, cases found only through a predecessor or successor of a
+    program they used (`Hit.related`).
+
+    whoosh finds the pages holding the rarest bigrams of every word; each is then checked
+    against its stored text, which makes the match exact.
     """
     from whoosh.query import And, Every, Or, Term
 
@@ -606,27 +725,24 @@ def search_index(ix, query: str, filters: dict[str, list[str]], limit: int = 10)
     filter_conditions = [Or([Term(FILTER_KEYS[key], v) for v in values]) for key, values in filters.items() if values]
     if not words and not filter_conditions:
         return []
-    check = [w for w in words if len(w) > 2 or crosses_punctuation(w)]
-    wanted = limit * 4 if check else limit
     with ix.searcher() as searcher:
         conditions = [_word_query(searcher, w) for w in words] + filter_conditions
         whoosh_query = conditions[0] if len(conditions) == 1 else And(conditions)
         if not words:
             whoosh_query = And([Every(), whoosh_query])
-        while True:
-            results = searcher.search(whoosh_query, limit=wanted)
-            hits = []
-            for result in results:
-                if check and not all(w in result["normalized"] for w in check):
-                    continue
-                url = result["url"]
-                hits.append(
-                    Hit(
-                        url.rstrip("/").rsplit("/", 1)[-1], result["kind"], result["title"], url, round(result.score, 4)
-                    )
-                )
-                if len(hits) >= limit:
-                    return hits
-            if len(results) < wanted:  # every candidate seen
-                return hits
-            wanted *= 4
+        ranked = []
+        for result in searcher.search(whoosh_query, limit=None):
+            place = match_place(result["parts"], words)
+            if place is None:
+                continue
+            url = result["url"]
+            hit = Hit(
+                url.rstrip("/").rsplit("/", 1)[-1],
+                result["kind"],
+                result["title"],
+                url,
+                round(result.score, 4),
+                place == RELATED,
+            )
+            ranked.append(((place == RELATED, min(place, 2), TYPE_RANK[hit.type], -hit.score, url), hit))
+    return [hit for _, hit in sorted(ranked)[:limit]]

@@ -63,5 +63,6 @@ def run_search(args: argparse.Namespace) -> int:
         print("見つかりませんでした。")
         return 0
     for number, hit in enumerate(hits, 1):
-        print(f"{number}. {visible(hit.title)}（{TYPE_LABELS[hit.type]}）\n   {visible(hit.url)}  スコア {hit.score}")
+        kind = TYPE_LABELS[hit.type] + ("・前身または後継の制度で実施" if hit.related else "")
+        print(f"{number}. {visible(hit.title)}（{kind}）\n   {visible(hit.url)}  スコア {hit.score}")
     return 0

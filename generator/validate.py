@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,11 +31,13 @@ from generator.models import (
     COLLECTION_FIELDS,
     FIRST_FISCAL_YEAR,
     LAST_FISCAL_YEAR,
+    SYNONYMS_FILE,
     AdvisorProgram,
     BusinessField,
     Case,
     FundingProgram,
     Posting,
+    SynonymGroup,
 )
 from generator.municipalities import code_problem
 from generator.urls import TAXONOMY_DIR as TAXONOMY_DIR  # imported from here by generator.new
@@ -50,6 +53,7 @@ POSTINGS_DIR = record_type(Posting).folder
 ADVISORS_DIR = record_type(AdvisorProgram).folder
 FIELDS_PATH = record_type(BusinessField).folder
 FUNDING_PATH = record_type(FundingProgram).folder
+SYNONYMS_PATH = f"{TAXONOMY_DIR}/{SYNONYMS_FILE}"
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class Content:
     cases: list[Case]
     postings: list[Posting]
     advisors: list[AdvisorProgram]
+    synonyms: list[SynonymGroup] = dataclass_field(default_factory=list)  # optional file
 
 
 class ValidationMemo:
@@ -114,6 +119,8 @@ def _validate_content(
 
     fields = _read_list(root / FIELDS_PATH, BusinessField, root, problems)
     programs = _read_list(root / FUNDING_PATH, FundingProgram, root, problems)
+    synonyms_path = root / SYNONYMS_PATH
+    synonyms = _read_list(synonyms_path, SynonymGroup, root, problems) if os.path.lexists(synonyms_path) else []
     folders = [(CASES_DIR, Case), (POSTINGS_DIR, Posting), (ADVISORS_DIR, AdvisorProgram)]
     listed = []  # per folder: the problems of its listing, its record files
     for folder, _ in folders:
@@ -152,6 +159,7 @@ def _validate_content(
 
     _check_fields(fields, problems)
     _check_programs(programs, problems)
+    _check_synonyms(synonyms, problems)
     field_names = [record.name for _, record in fields]
     program_ids = {record.id for _, record in programs}
     for records in (cases, postings, advisors):
@@ -166,6 +174,7 @@ def _validate_content(
         cases=_sorted_records(cases),
         postings=_sorted_records(postings),
         advisors=_sorted_records(advisors),
+        synonyms=[s for _, s in synonyms],
     ), []
 
 
@@ -599,6 +608,26 @@ def _check_fields(fields: list, problems: list[Problem]) -> None:
         if missing:
             document, _ = fields[0][0]
             problems.append(document.problem((), f"20分野のうち次の分野がありません: {'、'.join(missing)}"))
+
+
+def _check_synonyms(groups: list, problems: list[Problem]) -> None:
+    """A term is in one group only, once (compared as search compares them: NFKC, case, kana),
+    and holds letters or digits."""
+    from generator.search import normalize, runs
+
+    seen: dict[str, str] = {}  # normalised term → the term as first written
+    for (document, prefix), group in groups:
+        for index, term in enumerate(group.terms):
+            key = normalize(term)
+            where = (*prefix, "terms", index)
+            if not runs(key):
+                problems.append(document.problem(where, f"同義語「{term}」には文字か数字を含めてください"))
+            elif key in seen:
+                problems.append(
+                    document.problem(where, f"同義語「{term}」は「{seen[key]}」と同じ語として、すでに挙がっています")
+                )
+            else:
+                seen[key] = term
 
 
 def _check_programs(programs: list, problems: list[Problem]) -> None:

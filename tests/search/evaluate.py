@@ -19,9 +19,10 @@ def load_queries() -> list[dict]:
 
 
 def expected_urls(documents: list[SearchDocument], query: str) -> set[str]:
-    """Substring truth: pages whose normalised title and text contain every word."""
+    """Substring truth: pages whose normalised texts (title, names, keys, text and synonym
+    variants; not the lineage of their programs) contain every word, Latin words as words."""
     words = query_words(query)
-    return {d.url for d in documents if matches(d.title + "\n" + d.text, words)}
+    return {d.url for d in documents if matches(d.content(), words)}
 
 
 @dataclass
@@ -55,7 +56,31 @@ def evaluate(documents: list[SearchDocument], find: Callable[[str], set[str]]) -
     return scores, mistakes
 
 
+def main() -> None:
+    """Print precision and recall per kind for `jirei search` over a built site:
+    python -m tests.search.evaluate SITE_DIR"""
+    import sys
+    import tempfile
+
+    from generator.search import open_index, read_documents, search_index
+
+    site = Path(sys.argv[1] if len(sys.argv) > 1 else "site")
+    documents = read_documents(site)
+    with tempfile.TemporaryDirectory() as cache:
+        ix = open_index(site / "search" / "documents.json", Path(cache))
+        scores, mistakes = evaluate(
+            documents, lambda q: {h.url for h in search_index(ix, q, {}, limit=100_000) if not h.related}
+        )
+    print(report(scores))
+    for mistake in mistakes:
+        print(mistake)
+
+
 def report(scores: list[Score]) -> str:
     lines = ["kind           queries  precision  recall"]
     lines += [f"{s.kind:<14} {s.queries:>7}  {s.precision:>9.3f}  {s.recall:>6.3f}" for s in scores]
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
