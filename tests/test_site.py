@@ -209,3 +209,33 @@ def test_record_text_is_inert(taxonomy_only, tmp_path):
     assert "<script>alert(1)" not in soup.title.decode()
     index = (site / "cases" / "index.html").read_text(encoding="utf-8")
     assert "<script>alert(1)" not in index and "&lt;script&gt;alert(1)" in index
+
+
+def test_talent_page_without_open_postings_is_no_dead_end(real_site):
+    """With no open posting, the page shows the newest archived postings and how to follow new ones."""
+    body = article(page(real_site, "talent"))
+    empty = body.select_one(".jirei-empty")
+    assert "いま募集中の求人はありません" in empty.get_text()
+    recent = [a["href"] for a in empty.select("ul.jirei-recent-postings a")]
+    closed = [a["href"] for a in body.select("#closed-postings ~ .jirei-table-wrap table tbody td.jirei-title a")]
+    assert len(recent) == 3 and recent == closed[:3]
+    hrefs = [a["href"] for a in empty.select("a[href]")]
+    assert "../feeds/postings.xml" in hrefs and "../feeds/deadlines.ics" in hrefs
+    assert "#feeds-by-prefecture" in hrefs and "#closed-postings" in hrefs
+
+
+def test_catalog_pages_ask_for_the_full_width(real_site):
+    """Catalog pages hide both sidebars (Material's hide:) and use the catalog template."""
+    for url in [
+        "cases",
+        "fields",
+        "fields/daily-life",
+        "population",
+        "prefectures",
+        "funding",
+        "talent",
+        "talent/advisors",
+    ]:
+        soup = page(real_site, url)
+        assert soup.select_one(".md-content.jirei-catalog"), url
+        assert all(s.has_attr("hidden") for s in soup.select(".md-sidebar")), url
