@@ -539,7 +539,10 @@ def _run_mkdocs(config, today: date, dirty: bool, progress=None, pages: int = 0)
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
     quiet = _NoDirtyWarning()
     logging.getLogger("mkdocs.commands.build").addFilter(quiet)
-    originals = engine._build_page, engine._populate_page, utils.write_file, utils.copy_file
+    from mkdocs.structure.pages import Page
+
+    originals = engine._build_page, engine._populate_page, utils.write_file, utils.copy_file, Page.render
+    Page.render = _raw_blocks_aside(Page.render)
     # The sitemap's gzip copy is written by an open() of its own: it goes before the build.
     Path(config.site_dir, "sitemap.xml.gz").unlink(missing_ok=True)
     utils.write_file = _replacing(originals[2])
@@ -553,12 +556,60 @@ def _run_mkdocs(config, today: date, dirty: bool, progress=None, pages: int = 0)
             engine._populate_page = _titles_only_when_unchanged(originals[1], set(_nav_pages(config.nav)))
             engine.build(config, dirty=dirty)
     finally:
-        engine._build_page, engine._populate_page, utils.write_file, utils.copy_file = originals
+        engine._build_page, engine._populate_page, utils.write_file, utils.copy_file, Page.render = originals
         logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
         if previous is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+# Blocks of raw HTML that Python-Markdown would copy as they are: a paragraph (between blank lines)
+# that opens with one of these tags at its first character and ends with the same tag's end.
+_RAW_BLOCK_TAGS = ("table", "div", "ul", "ol", "dl", "section", "nav", "figure", "details", "aside", "form", "p")
+_RAW_BLOCK = re.compile(rf"<({'|'.join(_RAW_BLOCK_TAGS)})[\s>][\s\S]*</\1>", re.ASCII)
+
+
+def _raw_blocks_aside(render):
+    """`Page.render` that hands Python-Markdown a comment in place of each large block of raw
+    HTML, and puts the block back into the HTML it returns.
+
+    jirei's pages are mostly HTML (tables of hundreds of rows), which Python-Markdown parses tag by
+    tag to find where each block ends, only to copy it unchanged: that was most of the engine's
+    time on large lists. The block is normalised as Python-Markdown normalises its input (tabs,
+    line ends, blank lines of spaces), so the page is byte for byte what it would have been; a page
+    with a code fence is left to Python-Markdown alone."""
+    from markdown.util import ETX, STX
+
+    def rendered(page, config, files):
+        markdown = page.markdown
+        if markdown is None or "```" in markdown or "~~~" in markdown:
+            return render(page, config, files)
+        nonce = secrets.token_hex(8)
+        blocks: list[str] = []
+
+        def aside(paragraph: str) -> str:
+            chunk = paragraph.rstrip("\n")  # the last paragraph ends with the file's line end
+            if len(chunk) < RAW_BLOCK_MIN or not _RAW_BLOCK.fullmatch(chunk):
+                return paragraph
+            chunk = chunk.replace(STX, "").replace(ETX, "").replace("\r\n", "\n").replace("\r", "\n")
+            blocks.append(re.sub(r"(?<=\n) +\n", "\n", chunk.expandtabs(4)))  # Python-Markdown's tab length
+            return f"<!--jirei-raw-{nonce}-{len(blocks) - 1}-->" + paragraph[len(paragraph.rstrip("\n")) :]
+
+        page.markdown = "\n\n".join(aside(chunk) for chunk in markdown.split("\n\n"))
+        try:
+            render(page, config, files)
+        finally:
+            page.markdown = markdown
+        if blocks:
+            page.content = re.sub(
+                rf"<!--jirei-raw-{nonce}-(\d+)-->", lambda match: blocks[int(match.group(1))], page.content
+            )
+
+    return rendered
+
+
+RAW_BLOCK_MIN = 200  # characters: smaller blocks cost Python-Markdown little
 
 
 def _titles_only_when_unchanged(populate, nav_pages: set[str]):
