@@ -41,7 +41,6 @@ PAGE_TYPES = [
     ("posting-open", "求人（募集中）", "talent/postings/test-open/"),
     ("posting-closed", "求人（募集終了）", "talent/postings/test-closed/"),
     ("advisors", "アドバイザー派遣制度の比較", "talent/advisors/"),
-    ("advisors-phone", "アドバイザー派遣制度の比較（スマートフォン幅）", "talent/advisors/"),
     ("search-results", "検索（結果あり）", "search/?q=AI"),
     (
         "search-filters",
@@ -49,6 +48,16 @@ PAGE_TYPES = [
         "search/?q=AI&type=%E4%BA%8B%E4%BE%8B&field=%E5%AD%90%E8%82%B2%E3%81%A6",
     ),
     ("accessibility", "アクセシビリティ方針", "accessibility/"),
+    ("prefectures", "都道府県の一覧", "prefectures/"),
+    ("funding-index", "支援制度の一覧", "funding/"),
+    ("about", "このサイトについて", "about/"),
+    ("not-found", "ページが見つかりません（404）", "404.html"),
+]
+# Every page type at a desktop's width and at a phone's (390 px, where tables become cards).
+PAGE_TYPES = [
+    variant
+    for key, label, path in PAGE_TYPES
+    for variant in ((key, label, path), (f"{key}-phone", f"{label}（スマートフォン幅）", path))
 ]
 
 

@@ -41,3 +41,30 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
+
+// jirei: a table frame that scrolls sideways (wider table than the window) can be reached and
+// scrolled with the keyboard: it becomes a focusable region named after the table's caption.
+(function () {
+  "use strict";
+  function update() {
+    document.querySelectorAll(".jirei-table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth + 1) {
+        var caption = wrap.querySelector("caption");
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", (caption ? caption.textContent.trim() : "表") + "（横にスクロールできます）");
+      } else if (wrap.getAttribute("role") === "region") {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    });
+  }
+  var pending = 0;
+  window.addEventListener("resize", function () {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(update);
+  });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", update);
+  else update();
+})();
