@@ -44,6 +44,7 @@ INDEX_DIR = "search/index"
 TYPE_ORDER = ["case", "posting", "advisor", "program"]
 POSTINGS_PER_BIGRAM_SHARD = 1500
 POSTINGS_PER_CHAR_SHARD = 4000
+BY_COUNT = {"funding", "tag"}  # filters listed most common first (search.js), not in a fixed order
 
 
 def shard_of(token: str, shards: int) -> int:
@@ -174,6 +175,7 @@ def write_bundle(documents: list[SearchDocument], site: Path) -> None:
             "charShards": char_shards,
             "ends": ends,
             "filters": {key: dict(values) for key, values in filters.items()},
-            "order": {key: facet_order(key, values) for key, values in filters.items()},
+            # programs and keywords are ordered by the browser, by their counts for the current matches
+            "order": {key: facet_order(key, values) for key, values in filters.items() if key not in BY_COUNT},
         },
     )

@@ -100,7 +100,7 @@ def options(page, key: str) -> list[tuple[str, int, bool]]:
     return [
         tuple(entry)
         for entry in page.evaluate(
-            """key => [...document.querySelectorAll(`#jirei-search-filters fieldset[data-group="${key}"] label`)]
+            """key => [...document.querySelectorAll(`#jirei-search-filters fieldset[data-group="${key}"] label.jirei-facet__option`)]
                 .filter(label => label.offsetParent !== null)
                 .map(label => { const box = label.querySelector('input');
                     return [box.value, Number(label.querySelector('.jirei-facet__count').textContent.slice(1, -1)),
@@ -311,8 +311,8 @@ def test_tag_group_shows_the_most_common_first_and_the_rest_on_demand(watched, t
     assert button.inner_text() == f"すべて表示（残り {len(every) - FACET_LIMIT} 件）"
     assert button.get_attribute("aria-expanded") == "false"
     region = page.locator("#" + button.get_attribute("aria-controls"))
-    assert region.is_hidden() and region.locator("input").count() == 0  # not built until asked for
-    assert page.locator("#jirei-search-filters fieldset[data-group=tag] input").count() == FACET_LIMIT
+    assert region.is_hidden() and region.locator("input[type=checkbox]").count() == 0  # not built until asked for
+    assert page.locator("#jirei-search-filters fieldset[data-group=tag] input[type=checkbox]").count() == FACET_LIMIT
 
     button.click()
     assert more_button(page, "tag").inner_text() == "少なく表示"
@@ -345,7 +345,7 @@ def test_other_long_groups_fold_too_and_short_ones_do_not(watched, tag_site_url)
     assert len(funding) == FACET_LIMIT
     assert more_button(page, "funding").inner_text().startswith("すべて表示（残り ")
     assert len(options(page, "type")) == 2 and more_button(page, "type").count() == 0
-    assert [v for v, _, _ in options(page, "field")] == ["交通", "住民生活"]  # 3 cases before 2
+    assert [v for v, _, _ in options(page, "field")] == ["住民生活", "交通"]  # fields in the 1–20 order
     clean(page)
 
 
@@ -414,15 +414,17 @@ def test_thousands_of_tag_values_keep_typing_fast(watched, huge_site_url):
         page.wait_for_function(ANSWERED, timeout=ANSWER_MS)
         timings.append(time.monotonic() - started)
         assert found(status(page)) >= 5
-        assert page.locator("#jirei-search-filters fieldset[data-group=tag] input").count() == FACET_LIMIT
+        assert (
+            page.locator("#jirei-search-filters fieldset[data-group=tag] input[type=checkbox]").count() == FACET_LIMIT
+        )
     # a few dozen checkboxes in all, not thousands
-    assert page.locator("#jirei-search-filters input").count() < 10 * FACET_LIMIT
+    assert page.locator("#jirei-search-filters input[type=checkbox]").count() < 10 * FACET_LIMIT
     print(f"\nfirst answer {first:.2f}s, searches {', '.join(f'{t:.2f}s' for t in timings)}")
     assert max(timings) < 3
     # all of them on demand
     started = time.monotonic()
     more_button(page, "tag").click()
-    assert page.locator("#jirei-search-filters fieldset[data-group=tag] input").count() == total
+    assert page.locator("#jirei-search-filters fieldset[data-group=tag] input[type=checkbox]").count() == total
     print(f"unfolding {total} values: {time.monotonic() - started:.2f}s")
     clean(page)
 
@@ -482,11 +484,11 @@ def test_broken_meta_json_is_told_and_retried(watched, tag_site, tmp_path, damag
         for query in ["q=" + quote("ドローン"), ""]:
             assert open_search(page, url, query) == LOAD_ERROR
             assert page.locator("#jirei-search-results li").count() == 0
-            assert page.locator("#jirei-search-filters input").count() == 0
+            assert page.locator("#jirei-search-filters input[type=checkbox]").count() == 0
         # the filters of the URL stay on the page (without counts), so that a retry keeps them
         assert open_search(page, url, "tag=" + quote("共通")) == LOAD_ERROR
         assert checkbox(page, "tag", "共通").is_checked()
-        assert page.locator("#jirei-search-filters input").count() == 1
+        assert page.locator("#jirei-search-filters input[type=checkbox]").count() == 1
         assert page.locator("#jirei-search-filters .jirei-facet__count").count() == 0
         # the index is back: the next search reads it
         meta.write_bytes(good)
@@ -530,9 +532,16 @@ ROUTES = [
     ("meta.json", 200, "<!doctype html><title>404</title>"),
     ("meta.json", 200, "null"),
     ("meta.json", 200, "[]"),
-    ("meta.json", 200, '{"pages": 1e15, "titleLengths": [], "bigramShards": 8, "charShards": 4, "filters": {}}'),
-    ("meta.json", 200, '{"pages": 0, "titleLengths": [], "bigramShards": 8, "charShards": 4, "filters": {"tag": 5}}'),
-    ("meta.json", 200, '{"pages": 0, "titleLengths": [], "bigramShards": 0, "charShards": 4, "filters": {}}'),
+    ("meta.json", 200, '{"pages": 1e15, "ends": [], "bigramShards": 8, "charShards": 4, "filters": {}}'),
+    ("meta.json", 200, '{"pages": 0, "ends": [], "bigramShards": 8, "charShards": 4, "filters": {"tag": 5}}'),
+    ("meta.json", 200, '{"pages": 0, "ends": [], "bigramShards": 0, "charShards": 4, "filters": {}}'),
+    ("meta.json", 200, '{"pages": 1, "ends": [[1, 2]], "bigramShards": 8, "charShards": 4, "filters": {}}'),
+    ("meta.json", 200, '{"pages": 1, "ends": [[1, 2, -3]], "bigramShards": 8, "charShards": 4, "filters": {}}'),
+    (
+        "meta.json",
+        200,
+        '{"pages": 0, "ends": [], "bigramShards": 8, "charShards": 4, "filters": {"band": {}}, "order": {"band": 5}}',
+    ),
     ("b*.json", "abort", None),
     ("b*.json", 200, '{"どろ": 5, "ろー": 5, "ーん": 5}'),
     ("b*.json", 200, "[1, 2]"),

@@ -552,9 +552,12 @@
     }
     var wanted = normalize(finding.trim());
     if (wanted) {
-      var listed = values.filter(function (item) { return item.checked || normalize(item.value).indexOf(wanted) >= 0; });
-      listed.slice(0, FIND_LIMIT).forEach(function (item) { fieldset.appendChild(facetOption(key, item)); });
-      if (!listed.length) fieldset.appendChild(el("p", { "class": "jirei-facet__none" }, "「" + finding.trim() + "」を含む" + title + "はありません"));
+      var matching = values.filter(function (item) { return normalize(item.value).indexOf(wanted) >= 0; });
+      var listed = values.filter(function (item) {
+        return item.checked || matching.slice(0, FIND_LIMIT).indexOf(item) >= 0;
+      });
+      listed.forEach(function (item) { fieldset.appendChild(facetOption(key, item)); });
+      if (!matching.length) fieldset.appendChild(el("p", { "class": "jirei-facet__none" }, "「" + finding.trim() + "」を含む" + title + "はありません"));
       return fieldset;
     }
     var rest = [];

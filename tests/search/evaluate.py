@@ -33,11 +33,16 @@ class Score:
     recall: float
 
 
-def evaluate(documents: list[SearchDocument], find: Callable[[str], set[str]]) -> tuple[list[Score], list[str]]:
-    """Micro-averaged precision and recall per kind, and the queries that went wrong."""
+def evaluate(
+    documents: list[SearchDocument], find: Callable[[str], set[str]], kinds: set[str] | None = None
+) -> tuple[list[Score], list[str]]:
+    """Micro-averaged precision and recall per kind (all kinds, or those of `kinds`), and the
+    queries that went wrong."""
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # queries, true pos, found, expected
     mistakes = []
     for item in load_queries():
+        if kinds is not None and item["kind"] not in kinds:
+            continue
         expected = expected_urls(documents, item["query"])
         found = find(item["query"])
         t = totals[item["kind"]]
