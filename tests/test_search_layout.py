@@ -267,3 +267,25 @@ def test_cases_under_a_predecessor_or_successor_are_marked_and_last(open_at):
     assert flags == [False] * len(direct) + [True] * len(related)
     assert "前身または後継の制度で実施した事例" in items.nth(len(direct)).inner_text()
     assert page.inner_text("#jirei-search-status").startswith(f"{len(direct)} 件見つかりました")
+
+
+# --- accessibility at both widths ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
+def test_search_page_has_no_serious_axe_violations(open_at, viewport):
+    from axe_playwright_python.sync_playwright import Axe
+
+    rules = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    page = open_at(viewport, FILTERED)
+    states = ["closed"]
+    if viewport is PHONE:
+        states.append("open")
+    for state in states:
+        if state == "open":
+            page.click("#jirei-search-toggle")
+        violations = Axe().run(page, options={**rules, "resultTypes": ["violations"]}).response["violations"]
+        serious = [
+            f"{v['id']}: {v['nodes'][0]['target']}" for v in violations if v["impact"] in ("serious", "critical")
+        ]
+        assert serious == [], (state, serious)
