@@ -271,6 +271,7 @@ REFERENCE_MODELS: list[tuple[str, str, type[models.Record]]] = [
     ("任期", "求人の term", models.Term),
     ("応募", "求人の application", models.Application),
     ("アドバイザー派遣制度", "content/talent/advisors/<id>.yaml", models.AdvisorProgram),
+    ("同義語", "content/taxonomy/synonyms.yaml の各項目", models.SynonymGroup),
 ]
 
 
