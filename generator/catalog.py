@@ -430,6 +430,7 @@ class Catalog:
             for posting in content.postings
         ]
         self.advisors: list[AdvisorProgram] = content.advisors
+        self.synonyms = content.synonyms  # for search (content/taxonomy/synonyms.yaml)
 
     @cached_property
     def related(self) -> dict[str, list[CaseEntry]]:

@@ -235,14 +235,8 @@ def program_text(catalog: Catalog, program) -> str:
 
 
 def synonym_groups(catalog: Catalog) -> list[list[str]]:
-    """The content's synonym groups, normalised.
-
-    Catalog keeps them from content/taxonomy/synonyms.yaml (Content.synonyms); a catalog made
-    without them (older callers) has none."""
-    groups = getattr(catalog, "synonyms", None)
-    if groups is None:
-        return []
-    return [list(dict.fromkeys(normalize(term) for term in group.terms)) for group in groups]
+    """The content's synonym groups (content/taxonomy/synonyms.yaml), normalised."""
+    return [list(dict.fromkeys(normalize(term) for term in group.terms)) for group in catalog.synonyms]
 
 
 def variants(text: str, groups: list[list[str]]) -> str:

@@ -42,6 +42,7 @@ def test_content_files_point_at_their_schema():
         "cases": "# yaml-language-server: $schema=../../schema/case.schema.json",
         "taxonomy/fields.yaml": "# yaml-language-server: $schema=../../schema/fields.schema.json",
         "taxonomy/funding.yaml": "# yaml-language-server: $schema=../../schema/funding.schema.json",
+        "taxonomy/synonyms.yaml": "# yaml-language-server: $schema=../../schema/synonyms.schema.json",
         "talent/postings": "# yaml-language-server: $schema=../../../schema/posting.schema.json",
         "talent/advisors": "# yaml-language-server: $schema=../../../schema/advisor.schema.json",
     }
