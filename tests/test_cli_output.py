@@ -152,6 +152,7 @@ def test_search_prints_titles_from_a_tampered_site_escaped(tmp_path, monkeypatch
         "field": "住民生活",
         "text": "ドローンの本文",
         "filters": {"type": ["事例"]},
+        **dict.fromkeys(["names", "keys", "variants", "lineage"], ""),  # the other keys jirei build writes
     }
     (tmp_path / "site" / "search").mkdir(parents=True)
     (tmp_path / "site" / "search" / "documents.json").write_text(json.dumps([document]), encoding="utf-8")
