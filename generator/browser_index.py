@@ -35,7 +35,7 @@ from generator.catalog import (
     UPCOMING,
 )
 from generator.models import COLLECTION_FIELDS
-from generator.municipalities import prefectures
+from generator.municipalities import GOVERNMENT_KINDS, prefectures
 from generator.search import TYPE_LABELS, SearchDocument, is_word_char, marked_runs, normalize
 
 log = logging.getLogger(__name__)
@@ -87,6 +87,7 @@ def facet_order(key: str, values) -> list[str]:
     known = {
         "type": list(TYPE_LABELS.values()),
         "band": [b.label for b in [*POPULATION_BANDS, PREFECTURAL_GROUP]],
+        "kind": [k.label for k in GOVERNMENT_KINDS],
         "field": COLLECTION_FIELDS,
         "prefecture": [p.name for p in prefectures()],
         "employment": [c.value for c in EMPLOYMENT_CHOICES],

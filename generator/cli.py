@@ -189,6 +189,9 @@ def _parser() -> argparse.ArgumentParser:
         "--prefecture", action="append", default=[], metavar="PREFECTURE", help="都道府県（例: 長野県）"
     )
     search.add_argument(
+        "--kind", action="append", default=[], metavar="KIND", help="団体の種類（例: 中核市、町）。複数指定はいずれか"
+    )
+    search.add_argument(
         "--type",
         action="append",
         default=[],

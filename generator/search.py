@@ -293,6 +293,7 @@ def search_documents(catalog: Catalog) -> list[SearchDocument]:
             {
                 "field": [entry.field.name],
                 "band": [entry.band.label],
+                "kind": [entry.kind.label],
                 "funding": [catalog.programs[u.program].name for u in case.support_programs],
                 "prefecture": [entry.prefecture.name],
                 "year": [wareki_fiscal_year(y) for y in years],
@@ -368,7 +369,24 @@ CACHE_ENV = "JIREI_CACHE_DIR"
 READY = "READY"  # written last: the number of documents and a SHA-256 of every file of the entry
 STALE_SECONDS = 24 * 60 * 60  # a temporary folder this old belongs to a search that died
 UNUSED_SECONDS = 30 * 24 * 60 * 60  # an entry not used for this long is removed
-FILTER_KEYS = {"field": "field", "funding": "funding", "population": "band", "prefecture": "prefecture", "type": "type"}
+FILTER_KEYS = {
+    "field": "field",
+    "funding": "funding",
+    "population": "band",
+    "kind": "government",
+    "prefecture": "prefecture",
+    "type": "type",
+}
+# The index's filter fields and the search documents' filters they hold ("kind" is the index's
+# name for the page type, so the kind of local government is "government" there).
+INDEX_FILTERS = {
+    "type": "type",
+    "field": "field",
+    "band": "band",
+    "government": "kind",
+    "funding": "funding",
+    "prefecture": "prefecture",
+}
 
 
 class _TermTokenizer(Tokenizer):
@@ -423,7 +441,7 @@ def _schema():
         parts=STORED,  # the marked texts of SearchDocument.parts() and the lineage, to check and rank
         text=TEXT(analyzer=BigramTokenizer(), phrase=False),
         chars=TEXT(analyzer=CharacterTokenizer(), phrase=False),
-        **{name: KEYWORD(**keyword) for name in ("type", "field", "band", "funding", "prefecture")},
+        **{name: KEYWORD(**keyword) for name in INDEX_FILTERS},
     )
 
 
@@ -437,7 +455,7 @@ def _add_documents(ix, documents: list[SearchDocument]) -> None:
             parts=[searchable(part) for part in [*d.parts(), d.lineage]],
             text=d.content() + "\n" + d.lineage,
             chars=d.content(),
-            **{key: ",".join(d.filters.get(key, [])) for key in ("type", "field", "band", "funding", "prefecture")},
+            **{name: ",".join(d.filters.get(key, [])) for name, key in INDEX_FILTERS.items()},
         )
     writer.commit()
 

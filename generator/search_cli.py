@@ -8,6 +8,7 @@ from dataclasses import asdict
 
 from generator.catalog import POPULATION_BANDS, PREFECTURAL_GROUP
 from generator.errors import UsageError, visible
+from generator.municipalities import GOVERNMENT_KINDS
 from generator.search import (
     DOCUMENTS_FILE,
     TYPE_LABELS,
@@ -28,8 +29,13 @@ def _filters(args: argparse.Namespace, program_names: dict[str, str]) -> dict[st
     for value in args.population:
         if value not in bands and value not in bands.values():
             raise UsageError(f"人口規模「{value}」はありません。次のいずれかです: {'、'.join(bands.values())}")
+    kinds = [k.label for k in GOVERNMENT_KINDS]
+    for value in args.kind:
+        if value not in kinds:
+            raise UsageError(f"団体の種類「{value}」はありません。次のいずれかです: {'、'.join(kinds)}")
     return {
         "field": args.field,
+        "kind": args.kind,
         "funding": [program_names.get(v, v) for v in args.funding],
         "population": [bands.get(v, v) for v in args.population],
         "prefecture": args.prefecture,

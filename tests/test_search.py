@@ -91,6 +91,28 @@ def test_filters_combine(cli_index):
     assert {h.url for h in fewer} <= {h.url for h in hits}
 
 
+def test_kind_of_local_government_filters_cases_with_the_population_band(real_site, cli_index):
+    """団体の種類 (中核市, 町 …), alone or with a population band, on the command line and in the
+    browser's index (whose values come in the ministry's order)."""
+    documents = {d.url: d for d in read_documents(real_site)}
+    kinds = {url: d.filters.get("kind") for url, d in documents.items() if d.type == "case"}
+    assert all(len(kind) == 1 for kind in kinds.values()) and len({k[0] for k in kinds.values()}) >= 3
+    towns = {url for url, kind in kinds.items() if kind == ["町"]}
+    hits = search_index(cli_index, "", {"kind": ["町"]}, limit=1000)
+    assert {h.url for h in hits} == towns
+    band = documents[next(iter(towns))].filters["band"]
+    both = search_index(cli_index, "", {"kind": ["町"], "population": band}, limit=1000)
+    assert {h.url for h in both} == {url for url in towns if documents[url].filters["band"] == band}
+    meta = json.loads((real_site / "search" / "index" / "meta.json").read_text(encoding="utf-8"))
+    order = ["都道府県", "政令指定都市", "中核市", "その他の市", "特別区", "町", "村"]
+    assert meta["order"]["kind"] == [kind for kind in order if kind in meta["filters"]["kind"]]
+    result = run_jirei("search", "--kind", "町", "--json", "--limit", "1000", "--site-dir", str(real_site))
+    assert result.returncode == 0, result.stderr
+    assert {json.loads(line)["url"] for line in result.stdout.splitlines()} == towns
+    wrong = run_jirei("search", "--kind", "大都市", "--site-dir", str(real_site))
+    assert wrong.returncode == 1 and "団体の種類「大都市」はありません" in wrong.stderr
+
+
 def test_jirei_search_json(real_site):
     result = run_jirei("search", "デジ田", "--json", "--limit", "3", "--site-dir", str(real_site))
     assert result.returncode == 0, result.stderr

@@ -74,7 +74,7 @@
   // (a value such as "__proto__" or "constructor" would reach Object.prototype): the state and
   // the index live in Maps and Sets, and JSON objects are read through own-property checks.
   var GROUPS = [
-    ["type", "種類"], ["field", "分野"], ["band", "人口規模"], ["funding", "支援制度"],
+    ["type", "種類"], ["field", "分野"], ["band", "人口規模"], ["kind", "団体の種類"], ["funding", "支援制度"],
     ["prefecture", "都道府県"], ["year", "年度"], ["tag", "キーワード"],
     ["employment", "任用形態"], ["remote", "リモート勤務"], ["status", "募集状況"]
   ];
