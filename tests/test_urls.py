@@ -253,7 +253,10 @@ def test_the_theme_and_navigation_name_pages_of_the_table():
 
 def test_templates_write_no_internal_path_by_hand():
     """A link from the site's root is `{{ base }}` and then a URL the table gave: url(...) or an entry's url."""
-    asked = re.compile(r"\{\{ base \}\}(\{\{ url\(\"[a-z_]+\"(, [\w.]+)?\) \}\}|\{\{ [\w.]+\.url \}\})(#[\w-]+)?\"")
+    query = r"\?q=\{\{ [\w.]+ \| urlencode \}\}"  # a search for a record's name
+    asked = re.compile(
+        r"\{\{ base \}\}(\{\{ url\(\"[a-z_]+\"(, [\w.]+)?\) \}\}|\{\{ [\w.]+\.url \}\})(#[\w-]+|" + query + r")?\""
+    )
     found = 0
     for path in sorted(TEMPLATES.glob("*.j2")):
         text = path.read_text(encoding="utf-8")
