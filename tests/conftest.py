@@ -126,3 +126,30 @@ def page(browser):
     page.errors = errors
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def real_content():
+    """The real content, validated once for the session."""
+    from generator.validate import validate_content
+
+    found, problems = validate_content(CONTENT)
+    assert problems == []
+    return found
+
+
+@pytest.fixture(scope="session")
+def postings_site_url(tmp_path_factory):
+    """The real content plus synthetic postings in every status (open ones included), built once
+    and served for the browser tests of the layout and of accessibility."""
+    from generator.site import build_site
+    from tests.talent import write_postings
+
+    content = tmp_path_factory.mktemp("postings-site") / "content"
+    shutil.copytree(CONTENT, content)
+    write_postings(content, BUILD_DATE)
+    site = content.parent / "site"
+    build_site(content, site, BUILD_DATE, "http://127.0.0.1/")
+    server, url = serve(site)
+    yield url
+    server.shutdown()

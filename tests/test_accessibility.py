@@ -10,15 +10,12 @@ each page type go to test-artifacts/screenshots/.
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from generator.site import build_site
-from tests.conftest import BUILD_DATE, CONTENT, PROJECT, serve
-from tests.talent import write_postings
+from tests.conftest import PROJECT
 
 REPORT = PROJECT / "reports" / "accessibility.json"
 LATEST = PROJECT / "test-artifacts" / "accessibility.json"
@@ -62,16 +59,8 @@ PAGE_TYPES = [
 
 
 @pytest.fixture(scope="module")
-def site_url(tmp_path_factory):
-    """The real content plus synthetic postings in every status (open ones included)."""
-    content = tmp_path_factory.mktemp("a11y") / "content"
-    shutil.copytree(CONTENT, content)
-    write_postings(content, BUILD_DATE)
-    site = content.parent / "site"
-    build_site(content, site, BUILD_DATE, "http://127.0.0.1/")
-    server, url = serve(site)
-    yield url
-    server.shutdown()
+def site_url(postings_site_url):
+    return postings_site_url
 
 
 @pytest.fixture(scope="module")

@@ -9,14 +9,9 @@ is missing.
 
 from __future__ import annotations
 
-import shutil
 from urllib.parse import urlsplit
 
 import pytest
-
-from generator.site import build_site
-from tests.conftest import BUILD_DATE, CONTENT, serve
-from tests.talent import write_postings
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -74,16 +69,8 @@ SIDEBARS = """() => Array.from(document.querySelectorAll('.md-sidebar')).map(s =
 
 
 @pytest.fixture(scope="module")
-def site_url(tmp_path_factory):
-    """The real content plus synthetic postings in every status (open ones included)."""
-    content = tmp_path_factory.mktemp("layout") / "content"
-    shutil.copytree(CONTENT, content)
-    write_postings(content, BUILD_DATE)
-    site = content.parent / "site"
-    build_site(content, site, BUILD_DATE, "http://127.0.0.1/")
-    server, url = serve(site)
-    yield url
-    server.shutdown()
+def site_url(postings_site_url):
+    return postings_site_url
 
 
 @pytest.fixture

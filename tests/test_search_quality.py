@@ -16,20 +16,12 @@ from generator.search import (
     search_index,
     searchable,
 )
-from generator.validate import validate_content
-from tests.conftest import BUILD_DATE, CONTENT
+from tests.conftest import BUILD_DATE
 
 
 @pytest.fixture(scope="module")
-def content():
-    found, problems = validate_content(CONTENT)
-    assert problems == []
-    return found
-
-
-@pytest.fixture(scope="module")
-def catalog(content):
-    return Catalog(content, BUILD_DATE)
+def catalog(real_content):
+    return Catalog(real_content, BUILD_DATE)
 
 
 @pytest.fixture(scope="module")
@@ -134,15 +126,15 @@ def test_title_tag_and_program_matches_rank_first_and_cases_before_other_pages(i
 # --- synonyms -----------------------------------------------------------------------------
 
 
-def test_the_content_has_synonyms(content):
-    terms = {term for group in content.synonyms for term in group.terms}
+def test_the_content_has_synonyms(real_content):
+    terms = {term for group in real_content.synonyms for term in group.terms}
     assert {"買い物", "買物", "電子申請", "オンライン申請"} <= terms
 
 
 @pytest.fixture(scope="module")
-def synonym_documents(content):
-    catalog = Catalog(content, BUILD_DATE)
-    catalog.synonyms = content.synonyms  # what the build hands to search_documents
+def synonym_documents(real_content):
+    catalog = Catalog(real_content, BUILD_DATE)
+    catalog.synonyms = real_content.synonyms  # what the build hands to search_documents
     return search_documents(catalog)
 
 
@@ -172,10 +164,10 @@ def test_a_synonym_finds_the_other_spellings(synonym_documents, query, spelled):
         assert compound and compound <= {h.url for h in search(index, "買物支援")}
 
 
-def test_latin_synonyms_replace_whole_words_only(content):
+def test_latin_synonyms_replace_whole_words_only(real_content):
     from generator.search import variants
 
-    groups = [[normalize(t) for t in g.terms] for g in content.synonyms]
+    groups = [[normalize(t) for t in g.terms] for g in real_content.synonyms]
     assert "人工知能" in variants("AIカメラ", groups)
     assert variants("mail で連絡", groups) == ""  # "ai" inside "mail" is not the word AI
 

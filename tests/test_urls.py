@@ -23,15 +23,8 @@ _HREF = re.compile(r'\shref="([^"]*)"')
 
 
 @pytest.fixture(scope="module")
-def content():
-    found, problems = validate_content(CONTENT)
-    assert problems == []
-    return found
-
-
-@pytest.fixture(scope="module")
-def catalog(content) -> Catalog:
-    return Catalog(content, date(2026, 11, 30))
+def catalog(real_content) -> Catalog:
+    return Catalog(real_content, date(2026, 11, 30))
 
 
 @pytest.fixture(scope="module")
@@ -216,7 +209,7 @@ def test_every_internal_link_points_at_a_url_of_the_table(catalog, rendered):
     assert set(urls.RECORD_TYPES) | set(urls.FEED_FILES) <= linked  # links of every kind were checked
 
 
-def test_feeds_search_and_check_links_use_the_table(content, catalog):
+def test_feeds_search_and_check_links_use_the_table(real_content, catalog):
     files = render_feeds(catalog, "https://example.jp/")
     expected = {urls.url("postings_feed"), urls.url("deadlines")}
     expected |= {urls.url("prefecture_feed", p.slug) for p in catalog.prefectures}
@@ -230,7 +223,7 @@ def test_feeds_search_and_check_links_use_the_table(content, catalog):
         name, key = match_url(document.url)
         assert name == document.type and key in keys[name]
 
-    cited = external_urls(content)
+    cited = external_urls(real_content)
     records = {where for wheres in cited.values() for where in wheres}
     assert records
     assert {match_url(where + "/")[0] for where in records} == {"case", "posting", "advisor", "program"}
