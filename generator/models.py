@@ -290,6 +290,9 @@ class Case(Record):
     background: Prose | None = Field(None, description="取組の経緯・きっかけ、課題認識（Markdown）")
     support_programs: Annotated[list[SupportProgram], _items(20)] = Field([], description="活用した国等の支援制度")
     advice: Prose | None = Field(None, description="これから取り組む団体へのアドバイス（Markdown）")
+    outcomes: Prose | None = Field(
+        None, description="成果・効果（Markdown）: 取組で変わったこと。出典に数値があれば数値で"
+    )
     department: Name | None = Field(None, description="担当部署")
     costs: Annotated[list[Cost], _items(30)] = Field([], description="事業費（年度ごと、千円）")
     started: PartialDate | None = Field(None, description="開始時期（YYYY-MM または YYYY）")

@@ -40,6 +40,8 @@ summary: |
 #     note:
 # advice: |                         # 他団体へのアドバイス（任意）
 #
+# outcomes: |                       # 成果・効果（任意）。出典に数値があれば数値で
+#
 # department: 企画部 企画政策課      # 担当部署（任意）
 # costs:                            # 事業費（任意、千円）
 #   - fiscal_year: 2021

@@ -175,6 +175,7 @@ def case_text(catalog: Catalog, entry) -> str:
         plain_text(case.summary),
         plain_text(case.background),
         plain_text(case.advice),
+        plain_text(case.outcomes),
         [u.note for u in case.support_programs],
         case.department,
         case.awards,

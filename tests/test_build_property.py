@@ -201,6 +201,7 @@ def records(draw):
             }
         ],
         "advice": draw(maybe(prose)),
+        "outcomes": draw(maybe(prose)),
         "department": draw(maybe(label)),
         "costs": draw(
             st.lists(

@@ -61,6 +61,7 @@ def content(taxonomy_only):
         "updated: 2026-11-22\n"
         "background: |\n  経緯の説明です。\n"
         "advice: |\n  助言の説明です。\n"
+        "outcomes: |\n  窓口の待ち時間が約3割減りました。\n"
         "sources:\n  - title: テスト用の出典\n    url: https://example.jp/source\n    published: 2022-09\n"
     )
     write_case(
@@ -191,14 +192,25 @@ def test_headings_say_what_the_text_is(content):
     page = render_pages(catalog_of(content))["cases/costly.md"]
     headings = re.findall(r"(?m)^## (.+)$", page)
     assert "もっと知りたい！担当者にインタビュー" not in page
-    assert headings[:5] == [
+    assert headings[:6] == [
         "事業の概要",
+        "成果・効果",
         "参考情報",
         "取組の経緯・きっかけ",
         "活用した国・都道府県の支援制度",
         "他の団体への助言",
     ]
     assert "編集者が要約したもの" in page
+    assert "窓口の待ち時間が約3割減りました。" in visible_text(page)
+
+
+def test_outcomes_are_searchable(content):
+    """成果・効果 is part of the case's searchable text, in the browser index and on the command line."""
+    from generator import search
+
+    catalog = catalog_of(content)
+    entry = next(e for e in catalog.cases if e.case.id == "costly")
+    assert "約3割減" in search.case_text(catalog, entry)
 
 
 # (id, prefecture, name, population): 伊那市 and 茅野市 and 駒ヶ根市 are その他の市 of 5万〜10万人 (駒ヶ根市 as

@@ -49,6 +49,7 @@ def hostile_case() -> dict:
         "summary": TEXT,
         "background": TEXT,
         "advice": TEXT,
+        "outcomes": TEXT,
         "department": SHORT,
         "support_programs": [{"program": "chiho-sosei-suishin-kofukin", "fiscal_years": [2020], "note": SHORT}],
         "costs": [{"fiscal_year": 2021, "amount": 100, "basis": "事業費", "note": SHORT}],
