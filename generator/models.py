@@ -286,6 +286,9 @@ class Case(Record):
     population_as_of: PartialDate | None = Field(
         None, description="人口の基準日（YYYY-MM-DD、出典が月や年までなら YYYY-MM や YYYY）"
     )
+    population_note: LongName | None = Field(
+        None, description="人口の補足（出典が概数のときは「出典では約17万人」のように書く）"
+    )
     summary: Prose = Field(description="事業の概要（Markdown）")
     background: Prose | None = Field(None, description="取組の経緯・きっかけ、課題認識（Markdown）")
     support_programs: Annotated[list[SupportProgram], _items(20)] = Field([], description="活用した国等の支援制度")

@@ -30,6 +30,7 @@ municipality:
   name: {name}
 population:                         # 人口（人、出典の数値）。例: 66000
 # population_as_of: 2023-01-01      # 人口の基準日（任意）
+# population_note: 出典では約6.6万人  # 出典が概数のときの補足（任意）
 # 事業の概要（Markdown）: 次の行から2文字下げて、1〜2文のまとめと3〜4個の箇条書き（「- 」で始まる行）
 summary: |
 # background: |                     # 取組の経緯・きっかけ（任意）

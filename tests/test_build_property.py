@@ -202,6 +202,7 @@ def records(draw):
         ],
         "advice": draw(maybe(prose)),
         "outcomes": draw(maybe(prose)),
+        "population_note": draw(maybe(label)),
         "department": draw(maybe(label)),
         "costs": draw(
             st.lists(

@@ -62,6 +62,7 @@ def content(taxonomy_only):
         "background: |\n  経緯の説明です。\n"
         "advice: |\n  助言の説明です。\n"
         "outcomes: |\n  窓口の待ち時間が約3割減りました。\n"
+        "population_note: 出典では約6.6万人\n"
         "sources:\n  - title: テスト用の出典\n    url: https://example.jp/source\n    published: 2022-09\n"
     )
     write_case(
@@ -202,6 +203,7 @@ def test_headings_say_what_the_text_is(content):
     ]
     assert "編集者が要約したもの" in page
     assert "窓口の待ち時間が約3割減りました。" in visible_text(page)
+    assert "出典では約6.6万人" in visible_text(page)  # an approximate population is said to be one
 
 
 def test_outcomes_are_searchable(content):
