@@ -50,3 +50,12 @@ def test_every_case_cites_a_source_with_a_title():
     content, _ = validate_content(CONTENT)
     for case in content.cases:
         assert case.sources and all(s.title.strip() for s in case.sources), case.id
+
+
+def test_every_funding_program_cites_a_source(real_content):
+    """Issue 13, item 4: every program names where its description comes from (the ministry's page,
+    or for a prefecture's own grant whose page could not be found, the case source naming it)."""
+    unsourced = [p.id for p in real_content.programs if not p.sources]
+    assert unsourced == [], f"出典のない支援制度: {unsourced}"
+    for program in real_content.programs:
+        assert all(s.title.strip() for s in program.sources), program.id
