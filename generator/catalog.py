@@ -593,9 +593,11 @@ class Catalog:
 
     @cached_property
     def closed_postings(self) -> list[PostingEntry]:
-        """The archive, the most recently posted first."""
+        """The archive, the most recently posted first; those whose source gives no date last."""
         return sorted(
-            (e for e in self.postings if e.status == CLOSED), key=lambda e: (e.posting.posted, e.id), reverse=True
+            (e for e in self.postings if e.status == CLOSED),
+            key=lambda e: (e.posting.posted is not None, e.posting.posted or "", e.id),
+            reverse=True,
         )
 
     def postings_sorted(self, entries) -> list[PostingEntry]:

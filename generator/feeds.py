@@ -35,12 +35,16 @@ def render_feeds(catalog: Catalog, site_url: str) -> dict[str, bytes]:
     return files
 
 
-def _posted_at(entry: PostingEntry) -> datetime:
-    """The moment a posting counts as published: its posted day (or opening day), 00:00 JST."""
+def _posted_at(entry: PostingEntry) -> datetime | None:
+    """The moment a posting counts as published: its posted day (or opening day), 00:00 JST.
+
+    None for a past posting whose source gives neither (never a date made up for it)."""
     text = entry.posting.posted
-    year, month, day = (text.split("-") + ["01", "01"])[:3]
-    moment = datetime(int(year), int(month), int(day), tzinfo=UTC) - timedelta(hours=9)
-    if entry.opens and entry.opens > moment.date():
+    moment = None
+    if text:
+        year, month, day = (text.split("-") + ["01", "01"])[:3]
+        moment = datetime(int(year), int(month), int(day), tzinfo=UTC) - timedelta(hours=9)
+    if entry.opens and (moment is None or entry.opens > moment.date()):
         moment = datetime.combine(entry.opens, time(), tzinfo=UTC) - timedelta(hours=9)
     return moment
 
@@ -54,17 +58,24 @@ def atom_feed(catalog: Catalog, entries: list[PostingEntry], site_url: str, path
     feed.language("ja")
     feed.author({"name": SITE_TITLE})
     feed.generator("jirei")
-    ordered = sorted(entries, key=lambda e: (_posted_at(e), e.id), reverse=True)
-    newest = max((_posted_at(e) for e in ordered), default=None)
-    feed.updated(newest or datetime.combine(catalog.today, time(), tzinfo=UTC))
+    build_moment = datetime.combine(catalog.today, time(), tzinfo=UTC)
+    # Undated postings (only past ones can be) sort as the oldest and carry no published date.
+    ordered = sorted(
+        entries, key=lambda e: (_posted_at(e) is not None, _posted_at(e) or build_moment, e.id), reverse=True
+    )
+    newest = max((m for m in map(_posted_at, ordered) if m is not None), default=None)
+    feed.updated(newest or build_moment)
     for entry in reversed(ordered):  # feedgen prepends: add the oldest first
         posting = entry.posting
+        posted_at = _posted_at(entry)
         item = feed.add_entry()
         item.id(site_url + entry.url)
         item.title(f"{posting.title}（{entry.place}）")
         item.link(href=site_url + entry.url)
-        item.published(_posted_at(entry))
-        item.updated(_posted_at(entry))
+        if posted_at is not None:
+            item.published(posted_at)
+        # Atom requires an update time: the feed's own (the newest posting's, or the build date).
+        item.updated(posted_at or newest or build_moment)
         closes = f"締切: {entry.closes}" if entry.closes else ""
         item.summary(f"{entry.status.label}。{posting.role}、{posting.employment}、リモート{posting.remote}。{closes}")
         item.content(str(record_markdown(posting.duties)), type="html")
@@ -80,7 +91,7 @@ def deadlines_calendar(catalog: Catalog, site_url: str) -> bytes:
         posting = entry.posting
         event = Event()
         event.add("uid", f"{posting.id}@jirei")
-        event.add("dtstamp", _posted_at(entry))
+        event.add("dtstamp", _posted_at(entry) or datetime.combine(catalog.today, time(), tzinfo=UTC))
         event.add("dtstart", entry.closes)
         event.add("dtend", entry.closes + timedelta(days=1))
         event.add("summary", f"締切: {posting.title}（{entry.place}）")

@@ -380,7 +380,11 @@ class Posting(Record):
     fiscal_measures: Annotated[list[RecordId], _items(20)] = Field(
         [], description="対象となる財政措置（funding.yaml の id、例: cio-hosakan-tokukou）"
     )
-    posted: PartialDate = Field(description="募集の公表日（YYYY-MM-DD。日が分からなければ YYYY-MM か YYYY）")
+    posted: PartialDate | None = Field(
+        None,
+        description="募集の公表日（YYYY-MM-DD。日が分からなければ YYYY-MM か YYYY）。必須。"
+        "ただし archived: true の過去の募集で出典に日付がなければ省略する（「掲載日の記載なし」と表示）",
+    )
     sources: Annotated[list[Source], Field(min_length=1, max_length=20)] = Field(description="出典（1〜20件）")
     updated: IsoDate | None = Field(None, description="最終確認日（YYYY-MM-DD）")
 

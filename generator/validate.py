@@ -744,6 +744,13 @@ def _check_postings(postings: list, problems: list[Problem]) -> None:
                     "締切日「application.closes」がありません（出典に締切日のない過去の募集は archived: true と書きます）",
                 )
             )
+        if data.get("archived") is not True and data.get("posted") is None:
+            problems.append(
+                document.problem(
+                    ("posted",) if "posted" in data else (),
+                    "公表日「posted」がありません（省略できるのは、出典に日付のない過去の募集で archived: true と書いたものだけです）",
+                )
+            )
         term = data.get("term") if isinstance(data.get("term"), dict) else {}
         start, end = _as_date(term.get("start")), _as_date(term.get("end"))
         if start and end and end < start:

@@ -89,6 +89,8 @@ def test_fixture_statuses(talent_content):
             "報酬の上限 20,000 円が下限 30,000 円より小さくなっています",
         ),
         ({"  closes: 2026-12-23\n": ""}, "application:", "締切日「application.closes」がありません"),
+        ({"posted: 2026-11-13\n": ""}, "id:", "公表日「posted」がありません"),
+        ({"posted: 2026-11-13\n": "posted:\n"}, "posted:", "公表日「posted」がありません"),
         (
             {"remote: 可": "remote: たぶん"},
             "remote:",
@@ -261,3 +263,65 @@ def test_nothing_open_says_how_to_submit(taxonomy_only, tmp_path):
     build_site(taxonomy_only, site, TODAY, SITE_URL)
     text = soup_of(site, "talent").select_one("article").get_text()
     assert "いま募集中の求人はありません" in text and "プルリクエスト" in text
+
+
+def undated_archived(content: Path) -> Path:
+    """The synthetic content with a second archived posting whose source gives no date at all."""
+    folder = content / "talent" / "postings"
+    text = (folder / "test-archived.yaml").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines(keepends=True) if not line.startswith(("posted:", "  opens:"))]
+    undated = "".join(lines).replace("id: test-archived", "id: test-undated")
+    assert "posted" not in undated and "archived: true" in undated
+    (folder / "test-undated.yaml").write_text(undated, encoding="utf-8")
+    return content
+
+
+def test_closed_posting_without_posted_builds_and_says_so(talent_content, tmp_path):
+    content = undated_archived(talent_content)
+    found, problems = validate_content(content)
+    assert problems == [], [p.text() for p in problems]
+    assert next(p for p in found.postings if p.id == "test-undated").posted is None
+    site = tmp_path / "site"
+    build_site(content, site, TODAY, SITE_URL)
+    rows = {
+        row.select_one("th").get_text(): row.select_one("td").get_text()
+        for row in soup_of(site, "talent/postings/test-undated").select("article table.jirei-facts tr")
+    }
+    assert rows["公表"] == "掲載日の記載なし"
+    assert rows["状態"].startswith("募集終了")
+    dated = soup_of(site, "talent/postings/test-archived").select_one("article table.jirei-facts").get_text()
+    assert "掲載日の記載なし" not in dated
+    # The archive: most recently posted first, the undated one last, and the list says why.
+    article = soup_of(site, "talent").select_one("article")
+    archive = article.select("table.jirei-postings")[-1]
+    ids = [a["href"].split("/")[-2] for a in archive.select("tbody td:first-child a")]
+    assert ids[-1] == "test-undated" and "test-archived" in ids
+    assert "出典に掲載日の記載がない募集は最後に並べています" in article.get_text()
+    assert json_ld(soup_of(site, "talent/postings/test-undated")) == []
+
+
+def test_feeds_never_invent_a_posting_date(talent_content, tmp_path):
+    from generator.catalog import Catalog
+    from generator.feeds import _posted_at, atom_feed
+
+    folder = undated_archived(talent_content)
+    content, problems = validate_content(folder)
+    assert problems == []
+    catalog = Catalog(content, TODAY)
+    entries = {e.id: e for e in catalog.postings}
+    assert _posted_at(entries["test-undated"]) is None
+    # The built feeds list open and upcoming postings only: the undated one is not there.
+    site = tmp_path / "site"
+    build_site(folder, site, TODAY, SITE_URL)
+    feed = feedparser.parse((site / "feeds/postings.xml").read_bytes())
+    assert not feed.bozo and not [e for e in feed.entries if "test-undated" in e.link]
+    assert Calendar.from_ical((site / "feeds/deadlines.ics").read_bytes())
+    # Given one anyway, a feed does not crash and gives it no published date of its own.
+    xml = atom_feed(catalog, [entries["test-undated"], entries["test-open"]], SITE_URL, "feeds/x.xml", "テスト")
+    parsed = feedparser.parse(xml)
+    assert not parsed.bozo, parsed.bozo_exception
+    undated = next(e for e in parsed.entries if "test-undated" in e.link)
+    dated = next(e for e in parsed.entries if "test-open" in e.link)
+    assert "published" not in undated and "published" in dated
+    assert undated.updated_parsed == dated.updated_parsed == parsed.feed.updated_parsed
+    assert parsed.entries[-1] is undated  # sorted as the oldest
