@@ -666,6 +666,48 @@ class RelatedMemo:
     def __init__(self) -> None:
         self.bags: dict[str, Counter] = {}
         self.last: tuple[list, dict[str, list[str]]] | None = None
+        self.ranked: _Ranking | None = None  # what the ranking of the last call read
+
+
+@dataclass
+class _Ranking:
+    """Everything `rank` reads, and what it gave: the next call re-ranks only the cases whose
+    reading changed (an edited case, and the cases that share its rarer words or tags)."""
+
+    ids: list[str]
+    chosen: list[list[tuple[str, float]]]
+    postings: dict[str, list[tuple[int, float]]]
+    tag_sets: list[set[str]]
+    tag_postings: dict[str, list[int]]
+    facts: list[tuple]  # per case: (field, fields, programs), what a candidate is ranked by
+    related: dict[str, list[str]]
+
+    def changed_since(self, old: _Ranking) -> set[int]:
+        """The indexes whose ranking may differ from the old one's: the same result for the others
+        is certain, as rank() reads nothing else."""
+        changed_terms = {t for t in self.postings.keys() | old.postings.keys() if self.postings.get(t) != old.postings.get(t)}
+        changed_tags = {
+            t for t in self.tag_postings.keys() | old.tag_postings.keys() if self.tag_postings.get(t) != old.tag_postings.get(t)
+        }
+        # Cases that changed as candidates: every case that may propose them is re-ranked too.
+        moved = {i for i, fact in enumerate(self.facts) if fact != old.facts[i] or self.tag_sets[i] != old.tag_sets[i]}
+        affected = set(moved)
+        for index, chosen in enumerate(self.chosen):
+            if (
+                chosen != old.chosen[index]
+                or any(term in changed_terms for term, _ in chosen)
+                or not self.tag_sets[index].isdisjoint(changed_tags)
+            ):
+                affected.add(index)
+        if moved:
+            holders = {term for term, held in self.postings.items() if any(i in moved for i, _ in held)}
+            holders |= {term for term, held in old.postings.items() if any(i in moved for i, _ in held)}
+            for term in holders:
+                affected.update(i for i, _ in self.postings.get(term, ()))
+            for index in moved:
+                for tag in self.tag_sets[index] | old.tag_sets[index]:
+                    affected.update(self.tag_postings.get(tag, ()))
+        return affected
 
 
 def _related_inputs(entry: CaseEntry) -> tuple:
@@ -751,7 +793,14 @@ def related_cases(entries: list[CaseEntry], memo: RelatedMemo | None = None) -> 
             related[entry.id] = [other_id for _, other_id in sorted(scored)[:RELATED_LIMIT]]
         return related
 
-    if count > PARALLEL_RELATED and can_fork():  # every other case ranked by a forked process
+    facts = [(main_fields[i], frozenset(fields[i]), frozenset(programs[i])) for i in range(count)]
+    ranking = _Ranking(ids, chosen, dict(postings), tag_sets, dict(tag_postings), facts, {})
+    previous = memo.ranked if memo is not None else None
+    if previous is not None and previous.ids == ids:
+        # One edited case changes the ranking of the few that read it: those alone are ranked again.
+        ranking.related = {**previous.related, **rank(sorted(ranking.changed_since(previous)))}
+        related = {i: ranking.related[i] for i in ids}
+    elif count > PARALLEL_RELATED and can_fork():  # every other case ranked by a forked process
         with beside(rank, range(1, count, 2)) as odd:
             even = rank(range(0, count, 2))
             odd_ranked = odd()
@@ -759,5 +808,6 @@ def related_cases(entries: list[CaseEntry], memo: RelatedMemo | None = None) -> 
     else:
         related = rank(range(count))
     if memo is not None:
-        memo.last = (inputs, related)
+        ranking.related = related
+        memo.last, memo.ranked = (inputs, related), ranking
     return related

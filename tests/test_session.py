@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator import catalog as catalog_module
 from generator.catalog import Catalog, RelatedMemo
 from generator.render import RenderMemo, render_pages
 from generator.site import BuildSession, build_site
@@ -190,3 +191,37 @@ def test_a_file_changed_in_place_is_read_again(content):
     records, problems = validate_content(content, memo=memo)
     assert not problems
     assert next(case for case in records.cases if case.id == "ina-drone-shopping").title == swapped
+
+
+def test_related_cases_re_ranked_in_part_are_those_of_a_fresh_ranking(content, monkeypatch):
+    """The session re-ranks only the cases an edit can reach (RelatedMemo.ranked): after every kind
+    of edit that related cases read, the lists are those worked out from nothing."""
+    validation, memo = ValidationMemo(), RelatedMemo()
+    rng = random.Random(11)
+    cases = sorted(p.stem for p in (content / "cases").glob("*.yaml"))
+    fields = [f["name"] for f in read(content / "taxonomy" / "fields.yaml")]
+    programs = [p["id"] for p in read(content / "taxonomy" / "funding.yaml")]
+    words = ["ドローン", "買い物", "見守り", "オンライン", "防災", "観光", "子育て", "AI", "LINE", "窓口"]
+    edits = {
+        "title": lambda r: r.update(title="と".join(rng.sample(words, 3)) + "の取組"),
+        "summary": lambda r: r.update(summary=r["summary"] + "\n" + "、".join(rng.sample(words, 4)) + "。"),
+        "tags": lambda r: r.update(tags=rng.sample(words, rng.randint(0, 4))),
+        "field": lambda r: r.update(field=rng.choice(fields), related_fields=[]),
+        "programs": lambda r: r.update(support_programs=[{"program": p} for p in rng.sample(programs, 2)]),
+    }
+    re_ranked: list[int] = []  # how many cases each call ranked again
+    changed_since = catalog_module._Ranking.changed_since
+    monkeypatch.setattr(
+        catalog_module._Ranking,
+        "changed_since",
+        lambda self, old: (found := changed_since(self, old), re_ranked.append(len(found)))[0],
+    )
+    for step in range(25):
+        records, problems = validate_content(content, memo=validation)
+        assert not problems, problems
+        fresh = Catalog(records, TODAY).related
+        assert Catalog(records, TODAY, memo).related == fresh, step
+        what = rng.choice(sorted(edits))
+        edit_case(content, rng.choice(cases), edits[what])
+    assert len(re_ranked) == 24  # every call after the first re-ranked in part, none from nothing
+    assert min(re_ranked) < len(cases), re_ranked  # not always all of them (at 2,000 cases most are spared)
