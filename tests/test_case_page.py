@@ -142,6 +142,10 @@ def test_dates_on_a_posting_page_are_in_wareki(taxonomy_only):
     assert "令和9年4月1日〜令和10年3月31日" in open_page  # the term
     assert "令和8年11月20日〜令和8年12月5日" in open_page  # the application period
     assert "募集前: 受付は令和8年12月3日からです。" in pages["talent/postings/upcoming.md"]
+    for path in ("talent/index.md", *(p for p in pages if p.startswith("talent/") and p.count("/") == 2)):
+        text = visible_text(pages[path])
+        assert ISO_DATE.search(text) is None, (path, ISO_DATE.search(text))  # the talent lists too
+    assert "募集の状態は令和8年11月30日時点のものです。" in pages["talent/index.md"]
 
 
 @pytest.mark.parametrize(
