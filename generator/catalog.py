@@ -660,53 +660,149 @@ PARALLEL_RELATED = 1000  # more cases than this: half of them are ranked by a fo
 
 
 class RelatedMemo:
-    """What `related_cases` worked out last (`jirei serve`): the bigrams of each text, and the
-    result for the inputs it was given (the same inputs give it at once)."""
+    """What `related_cases` worked out last (`jirei serve`): the bigrams of each text, the weights
+    of every case's words, and the result for the inputs it was given (the same inputs give it at
+    once; an edited case is weighed and ranked again with the few cases it touches)."""
 
     def __init__(self) -> None:
         self.bags: dict[str, Counter] = {}
         self.last: tuple[list, dict[str, list[str]]] | None = None
+        self.words: _Words | None = None  # the weights of the last call's texts
         self.ranked: _Ranking | None = None  # what the ranking of the last call read
+
+
+def _rarity(count: int, n: int) -> float | None:
+    """The weight of a bigram held by n of count cases; None if too rare or too common to count."""
+    return math.log(count / n) if 2 <= n <= COMMON_TERM else None
+
+
+def _weighed(bag: Counter, rarity) -> list[tuple[str, float]]:
+    """A text's counted bigrams, weighted (tf × idf), normalised, the heaviest first."""
+    weights = [(term, (1 + math.log(n)) * rarity[term]) for term, n in bag.items() if term in rarity]
+    weights.sort(key=lambda item: (-item[1], item[0]))
+    norm = math.sqrt(sum(w * w for _, w in weights)) or 1.0
+    return [(term, w / norm) for term, w in weights]
+
+
+class _Words:
+    """The weighed bigrams of every case's text and, for each bigram, who holds it with what weight
+    (`postings`, in case order). `update` brings it to new texts by weighing again only the edited
+    cases and those holding a bigram whose rarity the edit changed."""
+
+    def __init__(self, texts: list[str], bags: list[Counter], updatable: bool = False):
+        self.texts, self.bags, self.count = list(texts), list(bags), len(bags)
+        self.frequency = Counter()
+        for bag in bags:
+            self.frequency.update(bag.keys())
+        rarity = {t: r for t, n in self.frequency.items() if (r := _rarity(self.count, n)) is not None}
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self.weights: list[list[tuple[str, float]]] = []
+        for index, bag in enumerate(bags):
+            weights = _weighed(bag, rarity)
+            for term, weight in weights:
+                self.postings[term].append((index, weight))
+            self.weights.append(weights)
+        self.chosen = [weights[:TERMS_PER_CASE] for weights in self.weights]
+        self.holders: dict[str, set[int]] = defaultdict(set)  # every bigram's cases, if updatable
+        if updatable:
+            for index, bag in enumerate(bags):
+                for term in bag:
+                    self.holders[term].add(index)
+
+    def update(self, texts: list[str], bags: list[Counter]) -> tuple[set[str], set[int]]:
+        """Take the new texts (as many as before, in the same order); returns the bigrams whose
+        postings changed and the cases whose chosen bigrams changed. Needs `updatable`."""
+        holders, frequency = self.holders, self.frequency
+        edited = [i for i, text in enumerate(texts) if text != self.texts[i]]
+        before: dict[str, int] = {}
+        for index in edited:
+            for term in self.bags[index]:
+                before.setdefault(term, frequency[term])
+                frequency[term] -= 1
+                holders[term].discard(index)
+            for term in bags[index]:
+                before.setdefault(term, frequency[term])
+                frequency[term] += 1
+                holders[term].add(index)
+            self.texts[index], self.bags[index] = texts[index], bags[index]
+        reweigh = set(edited)
+        for term, n in before.items():
+            if _rarity(self.count, n) != _rarity(self.count, frequency[term]):
+                reweigh |= holders[term]
+            if not frequency[term]:
+                del frequency[term], holders[term]
+        rarity = _LazyRarity(self.count, frequency)
+        dirty: set[str] = set()
+        rechosen: set[int] = set()
+        for index in sorted(reweigh):
+            weights = _weighed(self.bags[index], rarity)
+            if weights != self.weights[index]:
+                dirty.update(term for term, _ in self.weights[index])
+                dirty.update(term for term, _ in weights)
+                self.weights[index] = weights
+                if weights[:TERMS_PER_CASE] != self.chosen[index]:
+                    self.chosen[index] = weights[:TERMS_PER_CASE]
+                    rechosen.add(index)
+        changed: set[str] = set()
+        maps: dict[int, dict[str, float]] = {}
+        for term in dirty:
+            held = None
+            if term in rarity:
+                held = []
+                for i in sorted(holders[term]):
+                    weight = maps[i] if i in maps else maps.setdefault(i, dict(self.weights[i]))
+                    held.append((i, weight[term]))
+            if held != self.postings.get(term):
+                changed.add(term)
+                if held is None:
+                    del self.postings[term]
+                else:
+                    self.postings[term] = held
+        return changed, rechosen
+
+
+class _LazyRarity:
+    """`term in rarity` and `rarity[term]` of _weighed, worked out from the frequencies on demand."""
+
+    def __init__(self, count: int, frequency: Counter):
+        self.count, self.frequency = count, frequency
+
+    def __contains__(self, term: str) -> bool:
+        return _rarity(self.count, self.frequency.get(term, 0)) is not None
+
+    def __getitem__(self, term: str) -> float:
+        return _rarity(self.count, self.frequency[term])
 
 
 @dataclass
 class _Ranking:
-    """Everything `rank` reads, and what it gave: the next call re-ranks only the cases whose
-    reading changed (an edited case, and the cases that share its rarer words or tags)."""
+    """Everything `rank` reads besides the words, and what it gave: the next call re-ranks only
+    the cases whose reading changed (an edited case, and the cases that share its rarer words or
+    tags)."""
 
     ids: list[str]
-    chosen: list[list[tuple[str, float]]]
-    postings: dict[str, list[tuple[int, float]]]
     tag_sets: list[set[str]]
     tag_postings: dict[str, list[int]]
     facts: list[tuple]  # per case: (field, fields, programs), what a candidate is ranked by
     related: dict[str, list[str]]
 
-    def changed_since(self, old: _Ranking) -> set[int]:
+    def changed_since(self, old: _Ranking, words: _Words, changed_terms: set[str], rechosen: set[int]) -> set[int]:
         """The indexes whose ranking may differ from the old one's: the same result for the others
         is certain, as rank() reads nothing else."""
-        changed_terms = {t for t in self.postings.keys() | old.postings.keys() if self.postings.get(t) != old.postings.get(t)}
         changed_tags = {
             t for t in self.tag_postings.keys() | old.tag_postings.keys() if self.tag_postings.get(t) != old.tag_postings.get(t)
         }
         # Cases that changed as candidates: every case that may propose them is re-ranked too.
         moved = {i for i, fact in enumerate(self.facts) if fact != old.facts[i] or self.tag_sets[i] != old.tag_sets[i]}
-        affected = set(moved)
-        for index, chosen in enumerate(self.chosen):
-            if (
-                chosen != old.chosen[index]
-                or any(term in changed_terms for term, _ in chosen)
-                or not self.tag_sets[index].isdisjoint(changed_tags)
-            ):
+        affected = moved | rechosen
+        for index, chosen in enumerate(words.chosen):
+            if any(term in changed_terms for term, _ in chosen) or not self.tag_sets[index].isdisjoint(changed_tags):
                 affected.add(index)
-        if moved:
-            holders = {term for term, held in self.postings.items() if any(i in moved for i, _ in held)}
-            holders |= {term for term, held in old.postings.items() if any(i in moved for i, _ in held)}
-            for term in holders:
-                affected.update(i for i, _ in self.postings.get(term, ()))
-            for index in moved:
-                for tag in self.tag_sets[index] | old.tag_sets[index]:
-                    affected.update(self.tag_postings.get(tag, ()))
+        for index in moved:
+            for term, _ in words.weights[index]:
+                affected.update(i for i, _ in words.postings.get(term, ()))
+            for tag in self.tag_sets[index] | old.tag_sets[index]:
+                affected.update(self.tag_postings.get(tag, ()))
         return affected
 
 
@@ -731,27 +827,21 @@ def related_cases(entries: list[CaseEntry], memo: RelatedMemo | None = None) -> 
     if memo is not None and memo.last is not None and memo.last[0] == inputs:
         return memo.last[1]
     count = len(entries)
+    ids = [e.id for e in entries]
     texts = ["\n".join([e.case.title, e.case.summary, " ".join(e.case.tags)]) for e in entries]
     known = memo.bags if memo is not None else {}
     bags = [known[text] if text in known else Counter(tokens(normalize(text))) for text in texts]
+    previous = memo.ranked if memo is not None and memo.words is not None else None
+    if previous is not None and previous.ids == ids:
+        words, memo.words = memo.words, None  # not kept if the update fails half-way
+        changed_terms, rechosen = words.update(texts, bags)
+    else:
+        previous, words = None, _Words(texts, bags, updatable=memo is not None)
     if memo is not None:
         memo.bags = dict(zip(texts, bags, strict=True))
-    frequency = Counter(term for bag in bags for term in bag)
     tag_sets = [{normalize(tag) for tag in e.case.tags} for e in entries]
     tag_frequency = Counter(tag for tags in tag_sets for tag in tags)
-
-    # The weight of each shared-enough, rare-enough bigram in each case, and who holds it.
-    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    chosen: list[list[tuple[str, float]]] = []
-    rarity = {term: math.log(count / n) for term, n in frequency.items() if 2 <= n <= COMMON_TERM}
-    for index, bag in enumerate(bags):
-        weights = [(term, (1 + math.log(n)) * rarity[term]) for term, n in bag.items() if term in rarity]
-        weights.sort(key=lambda item: (-item[1], item[0]))
-        norm = math.sqrt(sum(w * w for _, w in weights)) or 1.0
-        weights = [(term, w / norm) for term, w in weights]
-        for term, weight in weights:
-            postings[term].append((index, weight))
-        chosen.append(weights[:TERMS_PER_CASE])
+    postings, chosen = words.postings, words.chosen
     tag_postings: dict[str, list[int]] = defaultdict(list)
     for index, tags in enumerate(tag_sets):
         for tag in tags:
@@ -760,7 +850,6 @@ def related_cases(entries: list[CaseEntry], memo: RelatedMemo | None = None) -> 
     fields = [{e.case.field, *e.case.related_fields} for e in entries]
     programs = [{use.program for use in e.case.support_programs} for e in entries]
     main_fields = [e.case.field for e in entries]
-    ids = [e.id for e in entries]
 
     def rank(indexes: range) -> dict[str, list[str]]:
         """The related cases of the cases at these indexes."""
@@ -794,11 +883,11 @@ def related_cases(entries: list[CaseEntry], memo: RelatedMemo | None = None) -> 
         return related
 
     facts = [(main_fields[i], frozenset(fields[i]), frozenset(programs[i])) for i in range(count)]
-    ranking = _Ranking(ids, chosen, dict(postings), tag_sets, dict(tag_postings), facts, {})
-    previous = memo.ranked if memo is not None else None
-    if previous is not None and previous.ids == ids:
+    ranking = _Ranking(ids, tag_sets, dict(tag_postings), facts, {})
+    if previous is not None:
         # One edited case changes the ranking of the few that read it: those alone are ranked again.
-        ranking.related = {**previous.related, **rank(sorted(ranking.changed_since(previous)))}
+        again = ranking.changed_since(previous, words, changed_terms, rechosen)
+        ranking.related = {**previous.related, **rank(sorted(again))}
         related = {i: ranking.related[i] for i in ids}
     elif count > PARALLEL_RELATED and can_fork():  # every other case ranked by a forked process
         with beside(rank, range(1, count, 2)) as odd:
@@ -809,5 +898,5 @@ def related_cases(entries: list[CaseEntry], memo: RelatedMemo | None = None) -> 
         related = rank(range(count))
     if memo is not None:
         ranking.related = related
-        memo.last, memo.ranked = (inputs, related), ranking
+        memo.last, memo.ranked, memo.words = (inputs, related), ranking, words
     return related

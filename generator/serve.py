@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import html
 import mimetypes
 import os
@@ -44,6 +45,7 @@ MAX_DEBOUNCE = 2.0  # a rebuild starts at the latest this long after the first c
 POLL_INTERVAL = 0.2  # seconds between two scans when file-system events are unavailable
 KEEPALIVE = 15.0  # seconds between two comments on an idle event stream
 IDLE = 0.1  # seconds between two looks for a finished search index while nothing changes
+TIDY_AFTER = 0.5  # seconds of quiet after a build before its garbage is collected (_tidy_memory)
 
 # The page side of the live reload: one EventSource while the page is visible (a hidden tab
 # gives its connection back, browsers allow only a few per server); any generation other than
@@ -112,7 +114,7 @@ def serve(
             _say(out, f"{address} でプレビューを表示します（Ctrl-C で終了）。")
             builder.build(first=True)
             while True:
-                changed = changes.take(idle=builder.install_search)
+                changed = changes.take(idle=builder.idle)
                 _say(out, f"変更: {_describe(changed)}。再生成します…")
                 if any(not Path(os.path.abspath(path)).is_relative_to(content_dir.absolute()) for path in changed):
                     builder.session.templates_changed()  # a template, the theme or mkdocs.yml
@@ -125,6 +127,7 @@ def serve(
                 watcher.stop()
             if builder is not None:
                 builder.session.stop_search()
+            gc.unfreeze()  # serve() may run inside a longer process (tests): its objects are collected again
             server.preview.stop()
             if thread is not None:
                 server.shutdown()
@@ -186,6 +189,14 @@ class _Builder:
         self.preview: _Preview = preview
         self.out, self.err = out, err
         self.session = BuildSession()  # what one build keeps for the next: only changes are redone
+        self.built_at: float | None = None  # when the last build ended, until its memory is tidied
+
+    def idle(self) -> None:
+        """While nothing changes: put the new search index in, and tidy the memory once after a build."""
+        self.install_search()
+        if self.built_at is not None and time.perf_counter() - self.built_at >= TIDY_AFTER:
+            self.built_at = None
+            _tidy_memory()
 
     def install_search(self) -> None:
         """The search index of the last build into the preview, once it is ready."""
@@ -199,6 +210,7 @@ class _Builder:
         """One build into the preview folder; a failure is shown, not raised (but a wrong
         argument on the first build stops the preview)."""
         started = time.perf_counter()
+        self.built_at = None
         try:
             report = build_site(
                 self.content_dir, self.site_dir, self.today or date.today(), self.site_url, session=self.session
@@ -220,10 +232,22 @@ class _Builder:
             _say(self.err, "サイトを生成できませんでした（jirei の不具合です）。変更を保存すると、もう一度生成します。")
             self.preview.show_failure(visible(f"{type(error).__name__}: {error}"))
             return
+        finally:
+            self.built_at = time.perf_counter()
         self.preview.site_dir = report.site or self.site_dir
         self.preview.show_site()
         seconds = time.perf_counter() - started
         _say(self.out, f"生成しました: 事例 {report.cases} 件、ページ {report.pages} 件（{seconds:.1f} 秒）。")
+
+
+def _tidy_memory() -> None:
+    """Collect what the last build left, then set everything still alive aside from the garbage
+    collector (gc.freeze): the session's records, pages and indexes live on from build to build,
+    and without this every build's full collections walk all of them again (about 0.3 s of each
+    edit at 2,000 cases). Done while the preview is idle, so no one waits for it."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 # --- what the server shows --------------------------------------------------------------------

@@ -235,3 +235,27 @@ def test_ctrl_c_stops_and_removes_the_preview_folder(preview):
     _wait(lambda: "jirei serve を終了しました。" in preview.output(), 5, "the goodbye")
     assert "Traceback" not in preview.output()
     assert list(preview.tmpdir.iterdir()) == []
+
+
+def test_tidying_collects_the_last_builds_garbage_and_sets_the_rest_aside():
+    """After a build, while idle, the preview collects garbage once and freezes what lives on, so
+    the next build's collections do not walk the session's records again (benchmarks/preview_latency.py)."""
+    import gc
+    import weakref
+
+    from generator.serve import _tidy_memory
+
+    class Node:
+        pass
+
+    kept, garbage = Node(), Node()
+    garbage.self = garbage  # a cycle: only the collector frees it
+    gone = weakref.ref(garbage)
+    del garbage
+    try:
+        _tidy_memory()
+        assert gone() is None  # collected
+        assert gc.get_freeze_count() > 0 and gc.is_tracked(kept)  # the living set aside, not lost
+        assert kept is not None
+    finally:
+        gc.unfreeze()

@@ -214,7 +214,7 @@ def test_related_cases_re_ranked_in_part_are_those_of_a_fresh_ranking(content, m
     monkeypatch.setattr(
         catalog_module._Ranking,
         "changed_since",
-        lambda self, old: (found := changed_since(self, old), re_ranked.append(len(found)))[0],
+        lambda self, *args: (found := changed_since(self, *args), re_ranked.append(len(found)))[0],
     )
     for step in range(25):
         records, problems = validate_content(content, memo=validation)
