@@ -7,6 +7,7 @@ HTML off and only http(s) links) or through Jinja's autoescaping; it is never te
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
 import logging
@@ -190,14 +191,33 @@ def script_json(data: Any) -> Markup:
     return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
+def template_cache(*depends_on: object) -> jinja2.BytecodeCache | None:
+    """Compiled templates kept from one run to the next, as Python keeps compiled modules: Jinja's
+    own cache folder (in the system's temporary folder, private to the user; Jinja refuses one that
+    is not). Jinja recompiles a template whose source changed; `depends_on` names what else the
+    compiled code depends on (the environment's options, the engine's version), so that a change of
+    it uses other files. None where the folder cannot be used: templates are compiled as before."""
+    key = hashlib.sha1(repr((jinja2.__version__, *depends_on)).encode()).hexdigest()[:16]
+    try:
+        return jinja2.FileSystemBytecodeCache(pattern=f"__jirei_{key}_%s.cache")
+    except (OSError, RuntimeError):
+        return None
+
+
+ENVIRONMENT_OPTIONS = dict(
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        bytecode_cache=template_cache("pages", sorted(ENVIRONMENT_OPTIONS.items(), key=str)),
+        **ENVIRONMENT_OPTIONS,
     )
     env.filters.update(
         md=record_markdown,

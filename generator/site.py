@@ -13,6 +13,7 @@ import ctypes
 import errno
 import functools
 import hashlib
+import importlib.metadata
 import json
 import logging
 import os
@@ -33,7 +34,7 @@ from generator.errors import UsageError, UserError, display_path
 from generator.feeds import render_feeds
 from generator.forked import Forked, beside, can_fork
 from generator.links import LinkMemo, check_pages, page_url
-from generator.render import RenderMemo, render_pages
+from generator.render import RenderMemo, render_pages, template_cache
 from generator.search import search_documents, write_documents
 from generator.validate import ValidationMemo, validate_content
 
@@ -426,6 +427,7 @@ def run_engine(
         dirty = False
     state_identity = _identity(state)
     state.unlink(missing_ok=True)  # a build that stops half-way leaves no state: the next one is clean
+    config.theme.get_env = _with_template_cache(config.theme.get_env)
     if session is not None:  # the theme's templates compiled and listed once while they do not change
         theme = [key["config"], key["theme"], key["engine"]]
         if session.engine_env is None or session.engine_env[0] != theme:
@@ -454,6 +456,21 @@ def run_engine(
     if session is not None:
         session.state = _identity(state)
     return output, dirty
+
+
+def _with_template_cache(get_env):
+    """The theme's `get_env` whose environment keeps its compiled templates from run to run
+    (render.template_cache): MkDocs compiles Material's templates anew in every process otherwise."""
+
+    def get_env_cached():
+        env = get_env()
+        if env.bytecode_cache is None:
+            versions = [(name, importlib.metadata.version(name)) for name in ("mkdocs", "mkdocs-material")]
+            escape = env.autoescape if isinstance(env.autoescape, bool) else env.autoescape.__qualname__
+            env.bytecode_cache = template_cache("engine", versions, sorted(env.extensions), escape)
+        return env
+
+    return get_env_cached
 
 
 def _listed_once(list_templates):

@@ -80,3 +80,41 @@ def test_per_resident_and_page_url():
     assert (
         page_url("index.md") == "" and page_url("cases/index.md") == "cases/" and page_url("cases/x.md") == "cases/x/"
     )
+
+
+def test_compiled_templates_are_kept_between_runs_and_follow_their_source(tmp_path, monkeypatch):
+    """render.template_cache: a second environment reads the compiled template; an edited source
+    is compiled again; an unsafe cache folder is not used (the templates are compiled as before)."""
+    import os
+    import tempfile
+
+    import jinja2
+
+    from generator.render import environment, template_cache
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    sources = {"page.j2": "一つ目 {{ value }}"}
+
+    def render(cache) -> str:
+        env = jinja2.Environment(loader=jinja2.DictLoader(sources), bytecode_cache=cache)
+        return env.get_template("page.j2").render(value=1)
+
+    assert render(template_cache("test")) == "一つ目 1"
+    folder = tmp_path / f"_jinja2-cache-{os.getuid()}"
+    stored = sorted(folder.iterdir())
+    assert len(stored) == 1 and stored[0].name.startswith("__jirei_")
+    stored[0].write_bytes(stored[0].read_bytes())  # the same bytes: read, not compiled again
+    assert render(template_cache("test")) == "一つ目 1"
+    sources["page.j2"] = "二つ目 {{ value }}"
+    assert render(template_cache("test")) == "二つ目 1"  # the source changed: compiled anew
+    assert template_cache("other options").get_cache_key("page.j2") == template_cache("test").get_cache_key("page.j2")
+    assert len(list(folder.iterdir())) == 1  # the same file name, the checksum tells the source apart
+    render(template_cache("other options"))
+    assert len(list(folder.iterdir())) == 2  # other options, other files
+
+    assert environment().bytecode_cache is not None  # the site's templates use it
+    elsewhere = tmp_path / "elsewhere"
+    folder.rename(elsewhere)
+    folder.symlink_to(elsewhere)  # a link put in the folder's place (by someone else) is refused
+    assert template_cache("test") is None
+    assert environment().get_template("home.md.j2") is not None
