@@ -1,29 +1,152 @@
-"""Feeds of the talent section: Atom (all and per prefecture) and an iCalendar of deadlines.
+"""Feeds and files for readers and crawlers: new cases (Atom: all, per field, per prefecture), the
+talent section's postings (Atom: all and per prefecture) and deadlines (iCalendar), robots.txt.
 
-Ids and timestamps come from the records and the build date, never from the clock, so that
-two builds of the same content are identical.
+Ids and timestamps come from the records, the repository's history and the build date, never
+from the clock, so that two builds of the same content are identical.
 """
 
 from __future__ import annotations
 
+import html
 import logging
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, timezone
+from pathlib import Path
 
 from feedgen.feed import FeedGenerator
 from icalendar import Calendar, Event
 
 from generator import urls
-from generator.catalog import Catalog, PostingEntry
+from generator.catalog import CaseEntry, Catalog, PostingEntry, wareki_fiscal_years
+from generator.history import added_dates
 from generator.render import record_markdown
 
 log = logging.getLogger(__name__)
 
 SITE_TITLE = "自治体DX事例集"
+JST = timezone(timedelta(hours=9), "JST")
+CASE_FEED_ENTRIES = 100  # the newest cases a feed of cases holds
 
 
-def render_feeds(catalog: Catalog, site_url: str) -> dict[str, bytes]:
-    """Feed files by site-relative path."""
+def render_feeds(catalog: Catalog, site_url: str, content_dir: Path | None = None) -> dict[str, bytes]:
+    """Feed files (and robots.txt) by site-relative path. `content_dir` is the content folder the
+    catalog was read from: its history in git dates the cases without an `updated` key."""
     site_url = site_url.rstrip("/") + "/"
+    files = render_talent_feeds(catalog, site_url)
+    files.update(render_case_feeds(catalog, site_url, content_dir))
+    files[urls.url("robots")] = robots_txt(site_url)
+    return files
+
+
+def robots_txt(site_url: str) -> bytes:
+    """Every page may be crawled; the sitemap (MkDocs writes it at the site's root) lists them."""
+    return f"User-agent: *\nAllow: /\n\nSitemap: {site_url}sitemap.xml\n".encode()
+
+
+# --- new cases --------------------------------------------------------------------------------
+
+
+def render_case_feeds(catalog: Catalog, site_url: str, content_dir: Path | None) -> dict[str, bytes]:
+    folder = content_dir / urls.RECORD_TYPES["case"].folder if content_dir is not None else None
+    added = added_dates(folder) if folder is not None else {}
+    feed = _CaseFeeds(catalog, site_url, {e.id: _dated_at(e, added) for e in catalog.cases})
+    path = urls.url("cases_feed")
+    files = {path: feed.atom(catalog.cases, path, "新着事例", urls.url("cases"))}
+    for field in catalog.fields:
+        path = urls.url("field_cases_feed", field.slug)
+        title = f"新着事例（{field.no}. {field.name}）"
+        files[path] = feed.atom(catalog.cases_in_field(field), path, title, urls.url("field", field.slug))
+    for prefecture in catalog.prefectures:
+        path = urls.url("prefecture_cases_feed", prefecture.slug)
+        title = f"新着事例（{prefecture.name}）"
+        entries = catalog.cases_in_prefecture(prefecture)
+        files[path] = feed.atom(entries, path, title, urls.url("prefecture", prefecture.slug))
+    return files
+
+
+def _dated_at(entry: CaseEntry, added: dict[str, datetime]) -> tuple[datetime | None, datetime | None]:
+    """(published, updated) of a case: published when its file was first committed, updated on its
+    `updated` day (00:00 JST) or else when published. (None, None) for a case with neither: no
+    history (an export, a shallow clone, a file not yet committed; see generator/history.py). Such
+    a case is listed after the dated ones, with the feed's own date, as the talent feeds do with
+    undated postings; never a date from the clock or a file's modification time."""
+    published = added.get(f"{entry.id}.yaml")
+    updated = entry.case.updated
+    if updated is not None:
+        moment = datetime.combine(updated, time(), tzinfo=JST)
+        return published, max(moment, published) if published else moment
+    return published, published
+
+
+class _CaseFeeds:
+    """The Atom feeds of cases: each case's entry text made once for all the feeds it is in."""
+
+    def __init__(self, catalog: Catalog, site_url: str, dates: dict[str, tuple[datetime | None, datetime | None]]):
+        self.catalog, self.site_url, self.dates = catalog, site_url, dates
+        self.contents: dict[str, str] = {}
+
+    def newest_first(self, entries: list[CaseEntry]) -> list[CaseEntry]:
+        def key(entry: CaseEntry):
+            updated = self.dates[entry.id][1]
+            return (updated is not None, updated.timestamp() if updated else 0, entry.id)
+
+        return sorted(entries, key=key, reverse=True)[:CASE_FEED_ENTRIES]
+
+    def atom(self, entries: list[CaseEntry], path: str, title: str, page: str) -> bytes:
+        site_url = self.site_url
+        feed = FeedGenerator()
+        feed.id(site_url + path)
+        feed.title(f"{title} | {SITE_TITLE}")
+        feed.link(href=site_url + page, rel="alternate")
+        feed.link(href=site_url + path, rel="self")
+        feed.language("ja")
+        feed.author({"name": SITE_TITLE})
+        feed.generator("jirei")
+        listed = self.newest_first(entries)
+        dated = [self.dates[e.id][1] for e in listed if self.dates[e.id][1] is not None]
+        # The newest entry's date; the build date only when no case has one.
+        newest = max(dated, default=None) or datetime.combine(self.catalog.today, time(), tzinfo=JST)
+        feed.updated(newest)
+        for entry in reversed(listed):  # feedgen prepends: add the oldest first
+            published, updated = self.dates[entry.id]
+            item = feed.add_entry()
+            item.id(site_url + entry.url)
+            item.title(f"{entry.case.title}（{entry.place}）")
+            item.link(href=site_url + entry.url)
+            item.category(term=entry.field.name, label=f"{entry.field.no}. {entry.field.name}")
+            if published is not None:
+                item.published(published)
+            item.updated(updated or newest)
+            item.content(self.content(entry), type="html")
+        return feed.atom_str(pretty=True)
+
+    def content(self, entry: CaseEntry) -> str:
+        """The entry's HTML: municipality, field, summary, programs. Record text is escaped (the
+        summary is rendered by render.record_markdown, which refuses raw HTML)."""
+        if entry.id not in self.contents:
+            self.contents[entry.id] = self._content(entry)
+        return self.contents[entry.id]
+
+    def _content(self, entry: CaseEntry) -> str:
+        case, e = entry.case, html.escape
+        parts = [
+            f"<p>団体: {e(entry.place)}（人口 {case.population:,}人）<br>分野: {entry.field.no}. {e(entry.field.name)}</p>",
+            str(record_markdown(case.summary)),
+        ]
+        programs = []
+        for use in case.support_programs:
+            program = self.catalog.programs[use.program]
+            years = f"（{wareki_fiscal_years(use.fiscal_years)}）" if use.fiscal_years else ""
+            link = self.site_url + urls.url("program", program.id)
+            programs.append(f'<li><a href="{e(link)}">{e(program.name)}</a>{e(years)}</li>')
+        if programs:
+            parts.append(f"<p>活用した支援制度:</p><ul>{''.join(programs)}</ul>")
+        return "\n".join(parts)
+
+
+# --- talent -----------------------------------------------------------------------------------
+
+
+def render_talent_feeds(catalog: Catalog, site_url: str) -> dict[str, bytes]:
     listed = [e for e in catalog.postings if e.status.is_open or e.status.slug == "upcoming"]
     path = urls.url("postings_feed")
     files = {path: atom_feed(catalog, listed, site_url, path, "外部デジタル人材の募集")}

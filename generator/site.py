@@ -179,7 +179,7 @@ def build_site(
         catalog = Catalog(content, today, session and session.related)
         pages = render_pages(catalog, counter.set, session and session.rendering)
         check_page_metadata(pages, session and session.checked)
-        files = render_feeds(catalog, site_url)
+        files = render_feeds(catalog, site_url, content_dir)
     with stage("links"):
         assets = [f"assets/{p.relative_to(ASSETS).as_posix()}" for p in ASSETS.rglob("*") if p.is_file()]
         shown_as = Path(os.path.abspath(site_dir))
@@ -269,7 +269,7 @@ def write_docs_folder(content_dir: Path, docs: Path, today: date, site_url: str 
         raise UserError(problems)
     catalog = Catalog(content, today)
     pages = render_pages(catalog)
-    write_docs(pages, render_feeds(catalog, site_url), docs)
+    write_docs(pages, render_feeds(catalog, site_url, content_dir), docs)
     return len(pages)
 
 

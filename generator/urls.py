@@ -146,6 +146,10 @@ FEED_FILES: dict[str, FeedFile] = {
         FeedFile("postings_feed", "feeds/postings.xml"),
         FeedFile("prefecture_feed", "feeds/postings/{key}.xml"),
         FeedFile("deadlines", "feeds/deadlines.ics"),
+        FeedFile("cases_feed", "feeds/cases.xml"),
+        FeedFile("field_cases_feed", "feeds/fields/{key}.xml"),
+        FeedFile("prefecture_cases_feed", "feeds/prefectures/{key}.xml"),
+        FeedFile("robots", "robots.txt"),  # for crawlers: names the sitemap (MkDocs writes sitemap.xml)
     ]
 }
 

@@ -206,13 +206,17 @@ def test_every_internal_link_points_at_a_url_of_the_table(catalog, rendered):
             elif key is not None:
                 assert key in keys[name], (path, href)
             linked.add(name)
-    assert set(urls.RECORD_TYPES) | set(urls.FEED_FILES) <= linked  # links of every kind were checked
+    # links of every kind were checked (robots.txt is for crawlers: no page links it)
+    assert set(urls.RECORD_TYPES) | (set(urls.FEED_FILES) - {"robots"}) <= linked
 
 
 def test_feeds_search_and_check_links_use_the_table(real_content, catalog):
     files = render_feeds(catalog, "https://example.jp/")
     expected = {urls.url("postings_feed"), urls.url("deadlines")}
     expected |= {urls.url("prefecture_feed", p.slug) for p in catalog.prefectures}
+    expected |= {urls.url("cases_feed"), urls.url("robots")}
+    expected |= {urls.url("field_cases_feed", f.slug) for f in catalog.fields}
+    expected |= {urls.url("prefecture_cases_feed", p.slug) for p in catalog.prefectures}
     assert set(files) == expected
     assert b'href="https://example.jp/talent/"' in files["feeds/postings.xml"]
 
