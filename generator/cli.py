@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from generator.errors import UsageError, UserError, format_problems, visible
+from generator.errors import UsageError, UserError, display_path, format_problems, visible
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +224,8 @@ def _parser() -> argparse.ArgumentParser:
     links.add_argument("--content", **content)
     links.add_argument("--online", action="store_true", help="各 URL に接続して状態を確かめる（ネットワークが必要）")
 
-    schema = command("schema", "JSON Schema を schema/ に書き出す")
+    schema = command("schema", "JSON Schema を schema/ に書き出す（分野・支援制度・都道府県の値の一覧つき）")
+    schema.add_argument("--content", **content)
     schema.add_argument(
         "--output", type=Path, default=Path("schema"), metavar="DIR", help="書き出すフォルダ（既定 schema）"
     )
@@ -322,7 +323,10 @@ def _run(args: argparse.Namespace) -> int:
         from generator.models import json_schemas
 
         args.output.mkdir(parents=True, exist_ok=True)
-        for name, document in json_schemas().items():
+        taxonomy = args.content / "taxonomy"
+        if not taxonomy.is_dir():
+            raise UsageError(f"分類のフォルダ {visible(display_path(taxonomy))} がありません（--content を確かめてください）")
+        for name, document in json_schemas(taxonomy).items():
             text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
             (args.output / name).write_text(text, encoding="utf-8")
             print(visible(str(args.output / name)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -268,7 +269,7 @@ class Link(Record):
     """関連リンク。"""
 
     title: LongName = Field(description="リンクの名称")
-    url: HttpUrl = Field(description="URL（http または https）")
+    url: HttpUrl = Field(description="リンク先のURL（http または https）")
 
 
 class Case(Record):
@@ -440,18 +441,101 @@ OTHER_SCHEMAS: dict[str, tuple[type[Record], bool]] = {
 }
 
 
-def json_schemas() -> dict[str, dict]:
-    """JSON Schema documents by file name, for editors (yaml-language-server)."""
+def json_schemas(taxonomy: Path | None = None) -> dict[str, dict]:
+    """JSON Schema documents by file name, for editors (yaml-language-server).
+
+    With the taxonomy folder (content/taxonomy), the keys whose values the content defines list
+    them (`enum`, with their Japanese names as the descriptions editors see beside each value):
+    fields, funding program ids, prefectures. Every key and record type has a Japanese title."""
     from pydantic import TypeAdapter
 
+    values = _taxonomy_values(taxonomy) if taxonomy is not None else {}
     documents = {}
     for name, (model, is_list) in {**SCHEMAS, **OTHER_SCHEMAS}.items():
         schema = TypeAdapter(list[model] if is_list else model).json_schema()
         schema = {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": f"{name}.schema.json",
-            "title": model.__doc__.strip() if not is_list else f"{model.__doc__.strip()}（一覧）",
             **schema,
+            "title": _label(model.__doc__) if not is_list else f"{_label(model.__doc__)}（一覧）",
         }
+        for type_name, properties in _property_groups(schema, None if is_list else model.__name__):
+            for key, prop in properties.items():
+                prop["title"] = _key_title(prop.get("description"), key)
+                kind = _VALUES_OF.get((type_name, key))
+                if kind in values:
+                    _with_values(prop, *values[kind])
         documents[f"{name}.schema.json"] = schema
     return documents
+
+
+def _label(doc: str | None) -> str:
+    """A record type's Japanese name: its docstring's first phrase (「事例: …」 → 事例)."""
+    text = (doc or "").strip().splitlines()[0]
+    return re.split(r"[:：。]", text, maxsplit=1)[0].strip()
+
+
+def _key_title(description: str | None, key: str) -> str:
+    """A key's Japanese title: its description's first phrase (「取組名（80文字以内）」 → 取組名)."""
+    if not description:
+        raise AssertionError(f"{key} に説明（description）がありません")
+    return re.split(r"[（(。:：、]", description, maxsplit=1)[0].strip() or description
+
+
+# The keys whose allowed values the content defines: (record type, key) → kind of value.
+_VALUES_OF = {
+    ("Case", "field"): "fields",
+    ("Case", "related_fields"): "fields",
+    ("SupportProgram", "program"): "programs",
+    ("Municipality", "prefecture"): "prefectures",
+    ("Posting", "fiscal_measures"): "programs",
+    ("AdvisorProgram", "fiscal_measures"): "programs",
+    ("FundingProgram", "successor"): "programs",
+}
+
+
+def _property_groups(schema: dict, root: str | None):
+    """(record type, its properties) of the document's root record and of each definition."""
+    if root is not None and "properties" in schema:
+        yield root, schema["properties"]
+    for type_name, definition in schema.get("$defs", {}).items():
+        if "properties" in definition:
+            definition["title"] = _label(definition.get("description"))
+            yield type_name, definition["properties"]
+
+
+def _with_values(prop: dict, allowed: list[str], names: list[str]) -> None:
+    """Add the allowed values to a key's schema (to the items of a list, to the non-null branch of
+    an optional key), with a description for each (VS Code shows it beside the value)."""
+    target = prop
+    if target.get("type") == "array":
+        target = target["items"]
+    elif "anyOf" in target:
+        target = next(branch for branch in target["anyOf"] if branch.get("type") != "null")
+    target["enum"] = allowed
+    target["enumDescriptions"] = names
+    target["markdownEnumDescriptions"] = names
+
+
+def _taxonomy_values(taxonomy: Path) -> dict[str, tuple[list[str], list[str]]]:
+    """The values the content defines: field names, program ids (described by their names) and
+    the 47 prefectures, read from the taxonomy files as they are (validation checks them)."""
+    import yaml
+
+    from generator.municipalities import prefectures
+
+    def entries(file_name: str) -> list[dict]:
+        with open(taxonomy / file_name, encoding="utf-8") as f:
+            loaded = yaml.safe_load(f) or []
+        return [entry for entry in loaded if isinstance(entry, dict)]
+
+    fields = entries(FIELDS_FILE)
+    programs = entries(FUNDING_FILE)
+    return {
+        "fields": ([str(f["name"]) for f in fields], [f"{f.get('no', '')}. {f['name']}" for f in fields]),
+        "programs": (
+            [str(p["id"]) for p in programs],
+            [f"{p.get('name', '')}（{p.get('ministry', '')}）" for p in programs],
+        ),
+        "prefectures": ([p.name for p in prefectures()], [f"{p.code[:2]} {p.name}" for p in prefectures()]),
+    }
