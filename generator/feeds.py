@@ -7,6 +7,7 @@ from the clock, so that two builds of the same content are identical.
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 from datetime import UTC, datetime, time, timedelta, timezone
@@ -77,6 +78,11 @@ def _dated_at(entry: CaseEntry, added: dict[str, datetime]) -> tuple[datetime | 
     return published, published
 
 
+# Each feed of cases as the last build in this process made it, with what it was made from: a
+# preview's rebuild makes again only the feeds whose entries changed.
+_FEEDS_MADE: dict[str, tuple[tuple, bytes]] = {}
+
+
 class _CaseFeeds:
     """The Atom feeds of cases: each case's entry text made once for all the feeds it is in."""
 
@@ -92,6 +98,29 @@ class _CaseFeeds:
         return sorted(entries, key=key, reverse=True)[:CASE_FEED_ENTRIES]
 
     def atom(self, entries: list[CaseEntry], path: str, title: str, page: str) -> bytes:
+        listed = self.newest_first(entries)
+        dated = [self.dates[e.id][1] for e in listed if self.dates[e.id][1] is not None]
+        # The newest entry's date; the build date only when no case has one.
+        newest = max(dated, default=None) or datetime.combine(self.catalog.today, time(), tzinfo=JST)
+        items = [
+            (
+                entry.url,
+                f"{entry.case.title}（{entry.place}）",
+                (entry.field.name, f"{entry.field.no}. {entry.field.name}"),
+                *self.dates[entry.id],
+                self.content(entry),
+            )
+            for entry in listed
+        ]
+        inputs = (self.site_url, title, page, newest, items)
+        remembered = _FEEDS_MADE.get(path)
+        if remembered is not None and remembered[0] == inputs:
+            return remembered[1]
+        made = self._atom(path, title, page, newest, items)
+        _FEEDS_MADE[path] = (inputs, made)
+        return made
+
+    def _atom(self, path: str, title: str, page: str, newest: datetime, items: list[tuple]) -> bytes:
         site_url = self.site_url
         feed = FeedGenerator()
         feed.id(site_url + path)
@@ -101,22 +130,17 @@ class _CaseFeeds:
         feed.language("ja")
         feed.author({"name": SITE_TITLE})
         feed.generator("jirei")
-        listed = self.newest_first(entries)
-        dated = [self.dates[e.id][1] for e in listed if self.dates[e.id][1] is not None]
-        # The newest entry's date; the build date only when no case has one.
-        newest = max(dated, default=None) or datetime.combine(self.catalog.today, time(), tzinfo=JST)
         feed.updated(newest)
-        for entry in reversed(listed):  # feedgen prepends: add the oldest first
-            published, updated = self.dates[entry.id]
-            item = feed.add_entry()
-            item.id(site_url + entry.url)
-            item.title(f"{entry.case.title}（{entry.place}）")
-            item.link(href=site_url + entry.url)
-            item.category(term=entry.field.name, label=f"{entry.field.no}. {entry.field.name}")
+        for url, entry_title, (term, label), published, updated, content in reversed(items):
+            item = feed.add_entry()  # feedgen prepends: the oldest is added first
+            item.id(site_url + url)
+            item.title(entry_title)
+            item.link(href=site_url + url)
+            item.category(term=term, label=label)
             if published is not None:
                 item.published(published)
             item.updated(updated or newest)
-            item.content(self.content(entry), type="html")
+            item.content(content, type="html")
         return feed.atom_str(pretty=True)
 
     def content(self, entry: CaseEntry) -> str:
@@ -130,7 +154,7 @@ class _CaseFeeds:
         case, e = entry.case, html.escape
         parts = [
             f"<p>団体: {e(entry.place)}（人口 {case.population:,}人）<br>分野: {entry.field.no}. {e(entry.field.name)}</p>",
-            str(record_markdown(case.summary)),
+            _summary_html(case.summary),
         ]
         programs = []
         for use in case.support_programs:
@@ -141,6 +165,13 @@ class _CaseFeeds:
         if programs:
             parts.append(f"<p>活用した支援制度:</p><ul>{''.join(programs)}</ul>")
         return "\n".join(parts)
+
+
+@functools.lru_cache(maxsize=8192)
+def _summary_html(summary: str) -> str:
+    """A summary's HTML, kept for the next build in the same process (a preview re-renders only the
+    summaries that changed): a feed lists at most CASE_FEED_ENTRIES cases, 68 feeds at most 6,800."""
+    return str(record_markdown(summary))
 
 
 # --- talent -----------------------------------------------------------------------------------
