@@ -173,6 +173,12 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--municipality", metavar="NAME", help="団体名（例: 長野県伊那市、伊那市、または団体コード）")
     new.add_argument("--field", metavar="FIELD", help="事業分野（事例のみ、例: 住民生活）")
     new.add_argument("--title", metavar="TITLE", help="取組名・募集の名称・制度の名称")
+    new.add_argument(
+        "--program",
+        action="append",
+        metavar="ID",
+        help="活用した支援制度の ID（事例のみ、複数回指定可、例: digital-denen-kofukin）。省くと端末で一覧から選べます",
+    )
 
     search = command("search", "生成したサイトを検索する（先に jirei build）")
     search.add_argument(
@@ -310,7 +316,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "new":
         from generator.new import new_record
 
-        path = new_record(args.kind, args.content, args.id, args.municipality, args.field, args.title)
+        path = new_record(args.kind, args.content, args.id, args.municipality, args.field, args.title, args.program)
         print(f"{visible(str(path))} を作りました。コメントに沿って内容を書き、jirei validate で確かめてください。")
         return 0
     if args.command == "search":
@@ -325,7 +331,9 @@ def _run(args: argparse.Namespace) -> int:
         args.output.mkdir(parents=True, exist_ok=True)
         taxonomy = args.content / "taxonomy"
         if not taxonomy.is_dir():
-            raise UsageError(f"分類のフォルダ {visible(display_path(taxonomy))} がありません（--content を確かめてください）")
+            raise UsageError(
+                f"分類のフォルダ {visible(display_path(taxonomy))} がありません（--content を確かめてください）"
+            )
         for name, document in json_schemas(taxonomy).items():
             text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
             (args.output / name).write_text(text, encoding="utf-8")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from pathlib import Path
 
 from generator.errors import UsageError
 from generator.load import load_yaml
-from generator.models import FIELDS_FILE
+from generator.models import FIELDS_FILE, FUNDING_FILE
 from generator.municipalities import LocalGovernment, all_governments
 from generator.validate import ADVISORS_DIR, CASES_DIR, POSTINGS_DIR, TAXONOMY_DIR
 
@@ -35,11 +36,7 @@ population:                         # 人口（人、出典の数値）。例: 6
 summary: |
 # background: |                     # 取組の経緯・きっかけ（任意）
 #
-# support_programs:                 # 活用した国等の支援制度（任意）。program は funding.yaml の id
-#   - program: chiho-sosei-suishin-kofukin
-#     fiscal_years: [2021]          # 西暦の開始年（令和3年度 = 2021）
-#     note:
-# advice: |                         # 他団体へのアドバイス（任意）
+{programs}# advice: |                         # 他団体へのアドバイス（任意）
 #
 # outcomes: |                       # 成果・効果（任意）。出典に数値があれば数値で
 #
@@ -152,12 +149,157 @@ def field_names(content_dir: Path) -> list[str]:
 def _ask(label: str, value: str | None) -> str:
     if value:
         return value.strip()
-    if not sys.stdin.isatty():
+    if not _interactive():
         raise UsageError(f"{label}を指定してください（オプションで渡すか、端末から実行してください）")
     answer = input(f"{label}: ").strip()
     if not answer:
         raise UsageError(f"{label}が空です")
     return answer
+
+
+PROGRAMS_COMMENT = """\
+# support_programs:                 # 活用した国等の支援制度（任意）。program は funding.yaml の id
+#   - program: chiho-sosei-suishin-kofukin
+#     fiscal_years: [2021]          # 西暦の開始年（令和3年度 = 2021）
+#     note:
+"""
+
+
+def _programs_block(chosen: list[tuple[str, str]]) -> str:
+    """The support_programs of the template: the chosen programs (their names as comments), or the commented example."""
+    if not chosen:
+        return PROGRAMS_COMMENT
+    lines = ["support_programs:                   # 活用した国等の支援制度"]
+    for program_id, name in chosen:
+        lines.append(f"  - program: {program_id}  # {name}")
+        lines.append("#   fiscal_years: [2021]          # 活用した年度（西暦の開始年。令和3年度 = 2021）")
+    return "\n".join(lines) + "\n"
+
+
+def programs(content_dir: Path) -> list[tuple[str, str]]:
+    """(id, name) of every program in the taxonomy, in its order."""
+    path = content_dir / TAXONOMY_DIR / FUNDING_FILE
+    document, _ = load_yaml(path, str(path)) if path.exists() else (None, [])
+    if document is None or not isinstance(document.data, list):
+        raise UsageError(f"{path} を読めません。先に jirei validate で確かめてください")
+    return [
+        (str(item["id"]), f"{item.get('name', '')}（{item.get('ministry', '')}）")
+        for item in document.data
+        if isinstance(item, dict) and "id" in item
+    ]
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def _completing(candidates: list[str]):
+    """Tab completion from these candidates while one question is asked (where readline exists)."""
+    try:
+        import readline
+    except ImportError:  # Windows without pyreadline: typing still works
+        return contextlib.nullcontext()
+
+    @contextlib.contextmanager
+    def completing():
+        def complete(text: str, state: int) -> str | None:
+            found = [c for c in candidates if c.startswith(text)] or [c for c in candidates if text in c]
+            return found[state] if state < len(found) else None
+
+        before = readline.get_completer()
+        readline.set_completer(complete)
+        readline.set_completer_delims("")
+        readline.parse_and_bind("tab: complete")
+        try:
+            yield
+        finally:
+            readline.set_completer(before)
+
+    return completing()
+
+
+def _choose(label: str, options: list[tuple[str, str]], answer: str) -> str:
+    """The value of an option chosen by its number, its value or its label (as shown)."""
+    answer = answer.strip()
+    if answer.isdigit() and 1 <= int(answer) <= len(options):
+        return options[int(answer) - 1][0]
+    for value, shown in options:
+        if answer in (value, shown):
+            return value
+    raise UsageError(f"{label}「{answer}」は選べません。番号か、一覧にある名前で答えてください")
+
+
+def _show(options: list[tuple[str, str]]) -> None:
+    for number, (value, shown) in enumerate(options, 1):
+        print(f"  {number:>2}. {shown}" if value == shown else f"  {number:>2}. {value}  {shown}")
+
+
+def _ask_municipality(value: str | None) -> LocalGovernment:
+    """The municipality given, or asked with Tab completion; a name found more than once, or
+    only in part, is chosen from a numbered list."""
+    if value:
+        return resolve_municipality(value)
+    if not _interactive():
+        raise UsageError("団体（例: 長野県伊那市）を指定してください（オプションで渡すか、端末から実行してください）")
+    governments = list(all_governments().values())
+    names = [g.prefecture + (g.name if g.name != g.prefecture else "") for g in governments]
+    with _completing(names):
+        text = re.sub(r"\s+", "", input("団体（例: 長野県伊那市。Tab で補完）: "))
+    try:
+        return resolve_municipality(text)
+    except UsageError:
+        found = [(g.code, name) for g, name in zip(governments, names, strict=True) if text and text in name]
+        if not found or len(found) > 30:
+            raise
+    print(f"「{text}」を含む団体:")
+    _show([(code, name) for code, name in found])
+    return all_governments()[_choose("団体", found, input("番号: "))]
+
+
+def _ask_field(names: list[str], value: str | None) -> str:
+    if value or not _interactive():
+        field = _ask("事業分野", value)
+        if field not in names:
+            raise UsageError(f"分野「{field}」はありません。次のいずれかです: {'、'.join(names)}")
+        return field
+    print("事業分野:")
+    options = [(name, name) for name in names]
+    _show(options)
+    with _completing(names):
+        return _choose("事業分野", options, input("番号または名前: "))
+
+
+def _ask_programs(available: list[tuple[str, str]], given: list[str] | None) -> list[tuple[str, str]]:
+    """The programs given (ids), or chosen on a terminal: a word narrows the list, numbers choose."""
+    names = dict(available)
+    if given is not None or not _interactive():
+        unknown = [i for i in given or [] if i not in names]
+        if unknown:
+            raise UsageError(
+                f"支援制度「{'、'.join(unknown)}」はありません（content/taxonomy/funding.yaml の id で指定してください）"
+            )
+        return [(i, names[i]) for i in dict.fromkeys(given or [])]
+    print(
+        "活用した国等の支援制度（任意）: 番号をカンマ区切りで選ぶか、名前の一部で絞り込みます。空のまま Enter で終わります。"
+    )
+    shown = list(available)
+    _show(shown)
+    chosen: list[tuple[str, str]] = []
+    while True:
+        answer = input("絞り込む語、番号、または Enter: ").strip()
+        if not answer:
+            return chosen
+        if all(part.strip().isdigit() for part in answer.split(",")) and shown:
+            for part in answer.split(","):
+                value = _choose("支援制度", shown, part)
+                if value not in [c for c, _ in chosen]:
+                    chosen.append((value, names[value]))
+            print("選んだ制度: " + "、".join(n for _, n in chosen))
+            continue
+        shown = [(i, n) for i, n in available if answer.lower() in (i + n).lower()]
+        if not shown:
+            print(f"「{answer}」を含む制度はありません。")
+        _show(shown)
 
 
 def _yaml_text(value: str) -> str:
@@ -173,17 +315,20 @@ def new_record(
     municipality: str | None,
     field: str | None,
     title: str | None,
+    program_ids: list[str] | None = None,
 ) -> Path:
-    """Write a commented template for a case, posting or advisor program; never overwrite."""
+    """Write a commented template for a case, posting or advisor program; never overwrite.
+
+    On a terminal, what is not given is asked: the municipality with Tab completion from the code
+    list, the field and (for a case) the support programs chosen from numbered lists."""
     values: dict[str, str] = {}
     if kind in ("case", "posting"):
-        government = resolve_municipality(_ask("団体（例: 長野県伊那市）", municipality))
+        government = _ask_municipality(municipality)
         values.update(code=government.code, prefecture=government.prefecture, name=government.name)
     if kind == "case":
-        names = field_names(content_dir)
-        values["field"] = _ask(f"事業分野（{'、'.join(names)}）", field)
-        if values["field"] not in names:
-            raise UsageError(f"分野「{values['field']}」はありません。次のいずれかです: {'、'.join(names)}")
+        values["field"] = _ask_field(field_names(content_dir), field)
+        chosen = _ask_programs(programs(content_dir), program_ids)
+        values["programs"] = _programs_block(chosen)
     label, limit = {"case": ("取組名", 80), "posting": ("募集の名称", 100), "advisor": ("制度の名称", 200)}[kind]
     title = _ask(f"{label}（{limit}文字以内）", title)
     if len(title) > limit:

@@ -7,7 +7,6 @@ import json
 from generator.models import SCHEMAS, Case, json_schemas
 from tests.conftest import CONTENT, PROJECT
 
-
 TAXONOMY = CONTENT / "taxonomy"
 
 
@@ -107,7 +106,9 @@ def test_schema_values_are_the_contents_fields_programs_and_prefectures():
     program = _enum(case["$defs"]["SupportProgram"]["properties"]["program"])
     assert program["enum"] == [p["id"] for p in programs]
     digital = program["enum"].index("digital-denen-kofukin")
-    assert program["markdownEnumDescriptions"][digital].startswith("デジタル田園都市国家構想交付金")  # shown beside the id
+    assert program["markdownEnumDescriptions"][digital].startswith(
+        "デジタル田園都市国家構想交付金"
+    )  # shown beside the id
     prefecture = _enum(case["$defs"]["Municipality"]["properties"]["prefecture"])
     assert prefecture["enum"] == [p.name for p in prefectures()] and len(prefecture["enum"]) == 47
     for name in ("posting.schema.json", "advisor.schema.json"):

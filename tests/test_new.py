@@ -108,3 +108,61 @@ def test_new_case_never_overwrites(taxonomy_only):
     assert run_jirei(*args).returncode == 0
     second = run_jirei(*args)
     assert second.returncode == 1 and "すでにあります" in second.stderr
+
+
+def _filled(text: str) -> str:
+    return (
+        text.replace("population:                         # 人口", "population: 66000  # 人口")
+        .replace("summary: |\n", "summary: |\n  概要です。\n")
+        .replace("  - title:\n    url: https://\n", "  - title: 出典\n    url: https://example.jp/\n")
+    )
+
+
+def test_programs_given_on_the_command_line_are_written_and_validate(taxonomy_only):
+    result = run_jirei(
+        "new", "case", "--content", str(taxonomy_only), "--municipality", "伊那市", "--field", "住民生活",
+        "--title", "取組", "--id", "ina-programs", "--program", "digital-denen-kofukin",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    path = taxonomy_only / "cases" / "ina-programs.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "  - program: digital-denen-kofukin  # デジタル田園都市国家構想交付金" in text
+    path.write_text(_filled(text), encoding="utf-8")
+    _, problems = validate_content(taxonomy_only)
+    assert problems == []
+    unknown = run_jirei(
+        "new", "case", "--content", str(taxonomy_only), "--municipality", "伊那市", "--field", "住民生活",
+        "--title", "取組", "--id", "ina-unknown", "--program", "no-such-program",
+    )  # fmt: skip
+    assert unknown.returncode == 1 and "支援制度「no-such-program」はありません" in unknown.stderr
+    assert "Traceback" not in unknown.stderr and not (taxonomy_only / "cases" / "ina-unknown.yaml").exists()
+
+
+def test_on_a_terminal_values_are_chosen_from_lists(taxonomy_only, monkeypatch, capsys):
+    """The municipality from the code list (a partial name gives numbered candidates), the field by
+    its number, programs narrowed by a word and chosen by number; the file validates once filled."""
+    from generator import new
+
+    answers = iter(
+        [
+            "府中",  # 府中市 is in 東京都 and 広島県: chosen from a list
+            "2",  # 広島県府中市
+            "2",  # the second field
+            "デジタル田園",  # narrows the programs
+            "1",  # the first shown
+            "",  # done
+            "府中市のテスト取組",
+            "fuchu-test",
+        ]
+    )
+    monkeypatch.setattr(new, "_interactive", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    path = new.new_record("case", taxonomy_only, None, None, None, None)
+    shown = capsys.readouterr().out
+    assert "東京都府中市" in shown and "広島県府中市" in shown and " 2. 住民生活" in shown
+    text = path.read_text(encoding="utf-8")
+    assert "prefecture: 広島県" in text and "name: 府中市" in text and "field: 住民生活" in text
+    assert "  - program: digital-denen-" in text
+    path.write_text(_filled(text), encoding="utf-8")
+    _, problems = validate_content(taxonomy_only)
+    assert problems == []
