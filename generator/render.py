@@ -19,7 +19,7 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from generator import models, urls
+from generator import models, opendata, urls
 from generator.catalog import (
     Catalog,
     PostingEntry,
@@ -398,6 +398,12 @@ def render_pages(catalog: Catalog, progress=None, memo: RenderMemo | None = None
     page("search")
     page("accessibility", report=accessibility_report())
     page("about")
+    page(
+        "data",
+        datasets=opendata.datasets(catalog),
+        license_name=opendata.LICENSE_NAME,
+        license_url=opendata.LICENSE_URL,
+    )
     page(
         "reference",
         sections=[(heading, where, m.__doc__.strip(), model_reference(m)) for heading, where, m in REFERENCE_MODELS],

@@ -34,6 +34,7 @@ from generator.errors import UsageError, UserError, display_path
 from generator.feeds import render_feeds
 from generator.forked import Forked, beside, can_fork
 from generator.links import LinkMemo, check_pages, page_url
+from generator.opendata import DataMemo, data_files
 from generator.render import RenderMemo, render_pages, template_cache
 from generator.search import search_documents, write_documents
 from generator.validate import ValidationMemo, validate_content
@@ -124,6 +125,7 @@ class BuildSession:
     engine_env: tuple | None = None  # (what MkDocs' theme depends on, its Jinja environment)
     search: tuple | None = None  # the search index being built for the last site: (Forked, folder, site)
     links: LinkMemo = field(default_factory=LinkMemo)
+    opendata: DataMemo = field(default_factory=DataMemo)  # the encoded rows of the open data
     written: dict[str, bytes] = field(default_factory=dict)  # the docs folder as the last build wrote it
     state: tuple | None = None  # the identity of the engine's state file the last build wrote
     checked: dict[str, str] = field(default_factory=dict)  # pages whose front matter was checked
@@ -180,6 +182,7 @@ def build_site(
         pages = render_pages(catalog, counter.set, session and session.rendering)
         check_page_metadata(pages, session and session.checked)
         files = render_feeds(catalog, site_url, content_dir)
+        files.update(data_files(catalog, site_url, content_dir, session and session.opendata))
     with stage("links"):
         assets = [f"assets/{p.relative_to(ASSETS).as_posix()}" for p in ASSETS.rglob("*") if p.is_file()]
         shown_as = Path(os.path.abspath(site_dir))
@@ -269,7 +272,8 @@ def write_docs_folder(content_dir: Path, docs: Path, today: date, site_url: str 
         raise UserError(problems)
     catalog = Catalog(content, today)
     pages = render_pages(catalog)
-    write_docs(pages, render_feeds(catalog, site_url, content_dir), docs)
+    files = {**render_feeds(catalog, site_url, content_dir), **data_files(catalog, site_url, content_dir)}
+    write_docs(pages, files, docs)
     return len(pages)
 
 

@@ -136,6 +136,7 @@ PAGES: dict[str, Page] = {
         Page("search", "search/index.md", "search.md.j2"),
         Page("accessibility", "accessibility/index.md", "accessibility.md.j2"),
         Page("about", "about/index.md", "about.md.j2"),
+        Page("data", "data/index.md", "data.md.j2"),
         Page("reference", "about/fields.md", "reference.md.j2"),
     ]
 }
@@ -146,6 +147,10 @@ FEED_FILES: dict[str, FeedFile] = {
         FeedFile("postings_feed", "feeds/postings.xml"),
         FeedFile("prefecture_feed", "feeds/postings/{key}.xml"),
         FeedFile("deadlines", "feeds/deadlines.ics"),
+        # Open data (generator/opendata.py): per dataset (cases, postings…) and the records' JSON Schemas.
+        FeedFile("data_csv", "data/{key}.csv"),
+        FeedFile("data_json", "data/{key}.json"),
+        FeedFile("data_schema", "data/schema/{key}.schema.json"),
         FeedFile("cases_feed", "feeds/cases.xml"),
         FeedFile("field_cases_feed", "feeds/fields/{key}.xml"),
         FeedFile("prefecture_cases_feed", "feeds/prefectures/{key}.xml"),

@@ -14,6 +14,7 @@ from generator.catalog import Catalog
 from generator.feeds import render_feeds
 from generator.links import _resolve, external_urls
 from generator.models import SCHEMAS, json_schemas
+from generator.opendata import data_files
 from generator.search import search_documents
 from generator.validate import validate_content
 from tests.conftest import CONTENT, PROJECT
@@ -190,7 +191,7 @@ def test_every_page_is_at_the_docs_path_of_its_kind_with_its_template(catalog, r
 def test_every_internal_link_points_at_a_url_of_the_table(catalog, rendered):
     pages, _ = rendered
     keys = keys_by_kind(catalog)
-    feeds = set(render_feeds(catalog, "https://example.jp/"))
+    feeds = set(render_feeds(catalog, "https://example.jp/")) | set(data_files(catalog, "https://example.jp/", CONTENT))
     linked = set()
     for path, markdown in pages.items():
         here = urls.page_url(path)
