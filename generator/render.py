@@ -12,6 +12,7 @@ import html
 import json
 import logging
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,31 @@ def _yaml_escape(match: re.Match) -> str:
         return "\\" + ch
     code = ord(ch)
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+_ESCAPED_BYTES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+
+
+def readable_url(url: str) -> str:
+    """A URL as a browser's address bar shows it (for print): percent-escaped UTF-8 of letters
+    (Japanese in a path) decoded, everything else as written. ASCII characters, spaces, control,
+    format and bidi characters stay escaped, so that the text reads as the same address."""
+
+    def decode(match: re.Match) -> str:
+        escaped = match.group()
+        try:
+            text = bytes.fromhex(escaped.replace("%", "")).decode("utf-8")
+        except UnicodeDecodeError:
+            return escaped
+        out, at = [], 0
+        for char in text:
+            width = 3 * len(char.encode("utf-8"))
+            shown = ord(char) > 127 and unicodedata.category(char)[0] not in "CZ"
+            out.append(char if shown else escaped[at : at + width])
+            at += width
+        return "".join(out)
+
+    return _ESCAPED_BYTES.sub(decode, url)
 
 
 def number(value: int | float) -> str:
@@ -224,6 +250,7 @@ def environment() -> jinja2.Environment:
         front_matter=front_matter_string,
         num=number,
         per_resident=per_resident,
+        readable_url=readable_url,
         wareki=wareki_fiscal_year,
         wareki_years=wareki_fiscal_years,
         wareki_span=wareki_year_span,
@@ -323,10 +350,15 @@ class RenderMemo:
 PARALLEL_RENDER = 400  # more pages to render than this: half of them are rendered by a forked process
 
 
-def render_pages(catalog: Catalog, progress=None, memo: RenderMemo | None = None) -> dict[str, str]:
+def render_pages(
+    catalog: Catalog, progress=None, memo: RenderMemo | None = None, site_url: str = urls.DEFAULT_SITE_URL
+) -> dict[str, str]:
     """Every page of the site as Markdown, by docs-relative path (path and template from generator/urls.py).
 
     The pages are listed first and rendered then, so that `progress(done, total)` knows the total.
+    `site_url` is the address the site is published at: templates read it as `site_url` (with a
+    final "/"), e.g. for a printed page's own address.
+
     The page of a record or of a group of cases names its inputs: everything of the catalog its
     template reads (the record, the records it shows, the taxonomy, the build date).
     With a `memo`, such a page is taken from the memo when its inputs are equal to those it was
@@ -335,7 +367,8 @@ def render_pages(catalog: Catalog, progress=None, memo: RenderMemo | None = None
     if memo is not None:
         memo.env = env
     jobs: dict[str, tuple[str, dict[str, Any], Any]] = {}
-    shared = (catalog.today, tuple(catalog.fields), tuple(catalog.programs.values()))
+    site_url = site_url.rstrip("/") + "/"
+    shared = (catalog.today, site_url, tuple(catalog.fields), tuple(catalog.programs.values()))
 
     def page(name: str, key: str | None = None, inputs: Any = None, **context: Any) -> None:
         """The page of a record type or page kind with its key, or a named page: path and template from the table."""
@@ -421,7 +454,7 @@ def render_pages(catalog: Catalog, progress=None, memo: RenderMemo | None = None
         rendered = {}
         for done, path in enumerate(paths, 1):
             template, context, _ = jobs[path]
-            context.update(catalog=catalog, base="../" * page_url(path).count("/"), path=path)
+            context.update(catalog=catalog, base="../" * page_url(path).count("/"), path=path, site_url=site_url)
             rendered[path] = env.get_template(template).render(**context)
             if report and (done % 50 == 0 or done == len(paths)):
                 report(done)

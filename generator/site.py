@@ -37,6 +37,7 @@ from generator.links import LinkMemo, check_pages, page_url
 from generator.opendata import DataMemo, data_files
 from generator.render import RenderMemo, render_pages, template_cache
 from generator.search import search_documents, write_documents
+from generator.urls import DEFAULT_SITE_URL
 from generator.validate import ValidationMemo, validate_content
 
 log = logging.getLogger(__name__)
@@ -100,9 +101,6 @@ class _Counter:
 def mkdocs_config_file() -> Path:
     """The project's mkdocs.yml: the theme and navigation of the site."""
     return PROJECT / "mkdocs.yml"
-
-
-DEFAULT_SITE_URL = "http://localhost:8000/"
 
 
 Progress = Callable[[str, int, int], None]  # stage, items done, items in all
@@ -179,7 +177,7 @@ def build_site(
     site_url = site_url or os.environ.get("JIREI_SITE_URL") or DEFAULT_SITE_URL
     with stage("render") as counter:
         catalog = Catalog(content, today, session and session.related)
-        pages = render_pages(catalog, counter.set, session and session.rendering)
+        pages = render_pages(catalog, counter.set, session and session.rendering, site_url)
         check_page_metadata(pages, session and session.checked)
         files = render_feeds(catalog, site_url, content_dir)
         files.update(data_files(catalog, site_url, content_dir, session and session.opendata))
@@ -271,7 +269,7 @@ def write_docs_folder(content_dir: Path, docs: Path, today: date, site_url: str 
     if problems:
         raise UserError(problems)
     catalog = Catalog(content, today)
-    pages = render_pages(catalog)
+    pages = render_pages(catalog, site_url=site_url)
     files = {**render_feeds(catalog, site_url, content_dir), **data_files(catalog, site_url, content_dir)}
     write_docs(pages, files, docs)
     return len(pages)

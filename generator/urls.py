@@ -23,6 +23,9 @@ from generator import models
 # Ids and slugs, as models.RecordId: a key never leaves its folder or reads as another page.
 _KEY = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 TAXONOMY_DIR = "taxonomy"  # under content/: the taxonomy files
+# Where the site is published when neither --site-url nor JIREI_SITE_URL says (absolute URLs of
+# feeds and printed pages).
+DEFAULT_SITE_URL = "http://localhost:8000/"
 
 
 @dataclass(frozen=True)

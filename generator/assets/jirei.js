@@ -68,3 +68,20 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", update);
   else update();
 })();
+
+// jirei: the case page's 「印刷用に表示」 button opens the browser's print dialog (one A4 sheet,
+// assets/print.css). Without JavaScript it stays hidden: the browser's own print command remains.
+(function () {
+  "use strict";
+  function init() {
+    document.querySelectorAll(".jirei-print-action").forEach(function (action) {
+      var button = action.querySelector("button");
+      if (!button || action.dataset.printReady) return;
+      action.dataset.printReady = "1";
+      button.addEventListener("click", function () { window.print(); });
+      action.hidden = false;
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
