@@ -277,3 +277,21 @@ def test_the_published_site_gets_its_address_and_full_history():
     assert re.search(
         r"- run: make build\n\s+env:\n\s+JIREI_SITE_URL: \$\{\{ steps\.pages\.outputs\.base_url \}\}/", workflow
     )
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("path", ["fields/daily-life/", "prefectures/nagano/"])
+def test_the_feed_line_is_one_line_under_the_heading(page, real_site_url, path, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(real_site_url + path)
+    line = page.locator("article p.jirei-feeds")
+    box, heading = line.bounding_box(), page.locator("article h1").bounding_box()
+    height = line.evaluate("p => parseFloat(getComputedStyle(p).lineHeight)")
+    assert box["height"] <= height * 1.2  # one line: no link broken over two
+    assert 0 <= box["x"] and box["x"] + box["width"] <= width
+    assert heading["y"] + heading["height"] <= box["y"] < heading["y"] + heading["height"] + 80  # just below
+    links = line.locator("a")
+    assert links.count() == 2
+    for index in range(2):
+        assert links.nth(index).get_attribute("type") == "application/atom+xml"
+        assert page.request.get(real_site_url + path + links.nth(index).get_attribute("href")).ok
