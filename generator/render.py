@@ -20,7 +20,7 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from generator import models, opendata, urls
+from generator import charts, models, opendata, urls
 from generator.catalog import (
     Catalog,
     PostingEntry,
@@ -258,6 +258,7 @@ def environment() -> jinja2.Environment:
         wareki_period=wareki_period,
     )
     env.globals.update(job_posting=lambda entry: script_json(job_posting_data(entry)), url=urls.url)
+    env.globals.update(charts=charts.Charts)  # charts(catalog).cases_per_field() …: placeholders, drawn by render_pages
     return env
 
 
@@ -469,6 +470,7 @@ def render_pages(
             pages.update(other_half())
     else:
         pages.update(render(todo, report))
+    charts.draw(pages, todo)  # here, not in the forked process: vl-convert does not survive a fork
     if memo is not None:
         memo.shared = shared
         memo.pages = {path: (inputs, pages[path]) for path, (_, _, inputs) in jobs.items() if inputs is not None}
