@@ -20,7 +20,7 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from generator import charts, models, opendata, urls
+from generator import charts, contribute, models, opendata, urls
 from generator.catalog import (
     Catalog,
     PostingEntry,
@@ -442,6 +442,7 @@ def render_pages(
         "reference",
         sections=[(heading, where, m.__doc__.strip(), model_reference(m)) for heading, where, m in REFERENCE_MODELS],
     )
+    page("contribute", form_data=script_json(contribute.form_data(catalog)))
     remembered = memo.pages if memo is not None and memo.shared == shared else {}
     pages: dict[str, str] = {}
     todo = []

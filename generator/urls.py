@@ -141,6 +141,7 @@ PAGES: dict[str, Page] = {
         Page("about", "about/index.md", "about.md.j2"),
         Page("data", "data/index.md", "data.md.j2"),
         Page("reference", "about/fields.md", "reference.md.j2"),
+        Page("contribute", "contribute/index.md", "contribute.md.j2"),
     ]
 }
 
