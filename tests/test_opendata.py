@@ -381,7 +381,7 @@ def test_the_data_page_lists_every_file_and_they_are_in_the_site(real_site, real
     licence = article.find("a", href="https://creativecommons.org/licenses/by/4.0/deed.ja")
     assert licence is not None and "CC BY 4.0" in licence.get_text()
     citation = article.select_one(".jirei-citation").get_text()
-    assert "令和8年11月23日版" in citation and "data/cases.csv" in citation
+    assert "令和8年11月23日版" in citation and "http://127.0.0.1/data/cases.csv" in citation
     assert "UTF-8（BOM 付き）" in text and "CRLF" in text
 
 
