@@ -262,7 +262,7 @@ def labelled_bars(rows: list[Row]) -> dict[str, Any]:
                 "encoding": {"description": {"field": "label"}},
             },
             {
-                "mark": {"type": "text", "align": "left", "baseline": "bottom", "dy": 2, "x": 0, "aria": False},
+                "mark": {"type": "text", "align": "left", "baseline": "bottom", "dy": -1, "x": 0, "aria": False},
                 "encoding": {"text": {"field": "label"}, "x": {"datum": 0}},
             },
             {
