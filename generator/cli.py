@@ -156,7 +156,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--site-url",
         metavar="URL",
-        help="公開先の URL（フィードなどの絶対 URL に使う。既定は環境変数 JIREI_SITE_URL）",
+        help="公開先の URL（フィードなどの絶対 URL に使う。既定は環境変数 JIREI_SITE_URL、なければ mkdocs.yml の site_url）",
     )
     build.add_argument("--format", **formats)
     build.add_argument("--quiet", action="store_true", help="進み具合を表示せず、終わったときの1行だけを表示する")

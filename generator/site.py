@@ -103,6 +103,15 @@ def mkdocs_config_file() -> Path:
     return PROJECT / "mkdocs.yml"
 
 
+def configured_site_url() -> str:
+    """The site_url of mkdocs.yml, where the site is published (a real build never puts localhost
+    into its feeds, sitemap and canonical URLs); DEFAULT_SITE_URL only when it names none."""
+    found = re.search(
+        r"(?m)^site_url:[ \t]*[\"']?(https?://[^\s\"'#]+)", mkdocs_config_file().read_text(encoding="utf-8")
+    )
+    return found[1] if found else DEFAULT_SITE_URL
+
+
 Progress = Callable[[str, int, int], None]  # stage, items done, items in all
 
 
@@ -174,7 +183,7 @@ def build_site(
         content, problems = validate_content(content_dir, memo=session and session.validation)
     if problems:
         raise UserError(problems)
-    site_url = site_url or os.environ.get("JIREI_SITE_URL") or DEFAULT_SITE_URL
+    site_url = site_url or os.environ.get("JIREI_SITE_URL") or configured_site_url()
     with stage("render") as counter:
         catalog = Catalog(content, today, session and session.related)
         pages = render_pages(catalog, counter.set, session and session.rendering, site_url)

@@ -295,3 +295,21 @@ def test_the_feed_line_is_one_line_under_the_heading(page, real_site_url, path, 
     for index in range(2):
         assert links.nth(index).get_attribute("type") == "application/atom+xml"
         assert page.request.get(real_site_url + path + links.nth(index).get_attribute("href")).ok
+
+
+def test_a_build_without_a_site_url_takes_the_one_of_mkdocs_yml(taxonomy_only, tmp_path, monkeypatch):
+    monkeypatch.delenv("JIREI_SITE_URL", raising=False)
+    (taxonomy_only / "cases" / "plain-case.yaml").write_text(case_text("plain-case"), encoding="utf-8")
+    site = tmp_path / "site"
+    build_site(taxonomy_only, site, BUILD_DATE)
+    configured = re.search(r"(?m)^site_url: (\S+)$", (PROJECT / "mkdocs.yml").read_text(encoding="utf-8"))[1]
+    assert configured.startswith("https://") and configured.endswith("/")
+    case_url = configured + urls.url("case", "plain-case")
+    assert [e.link for e in parse((site / urls.url("cases_feed")).read_bytes()).entries] == [case_url]
+    assert parse((site / urls.url("postings_feed")).read_bytes()).feed.link == configured + urls.url("talent")
+    assert f"<loc>{case_url}</loc>" in (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"Sitemap: {configured}sitemap.xml" in (site / "robots.txt").read_text(encoding="utf-8")
+    assert f'<link rel="canonical" href="{case_url}">' in (site / "cases/plain-case/index.html").read_text("utf-8")
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml", ".txt", ".ics"):
+            assert b"localhost" not in path.read_bytes(), path
