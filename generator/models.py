@@ -441,7 +441,7 @@ OTHER_SCHEMAS: dict[str, tuple[type[Record], bool]] = {
 }
 
 
-def json_schemas(taxonomy: Path | None = None) -> dict[str, dict]:
+def json_schemas(taxonomy: Path | None = None, values: dict | None = None) -> dict[str, dict]:
     """JSON Schema documents by file name, for editors (yaml-language-server).
 
     With the taxonomy folder (content/taxonomy), the keys whose values the content defines list
@@ -449,7 +449,8 @@ def json_schemas(taxonomy: Path | None = None) -> dict[str, dict]:
     fields, funding program ids, prefectures. Every key and record type has a Japanese title."""
     from pydantic import TypeAdapter
 
-    values = _taxonomy_values(taxonomy) if taxonomy is not None else {}
+    if values is None:
+        values = _taxonomy_values(taxonomy) if taxonomy is not None else {}
     documents = {}
     for name, (model, is_list) in {**SCHEMAS, **OTHER_SCHEMAS}.items():
         schema = TypeAdapter(list[model] if is_list else model).json_schema()
@@ -522,8 +523,6 @@ def _taxonomy_values(taxonomy: Path) -> dict[str, tuple[list[str], list[str]]]:
     the 47 prefectures, read from the taxonomy files as they are (validation checks them)."""
     import yaml
 
-    from generator.municipalities import prefectures
-
     def entries(file_name: str) -> list[dict]:
         with open(taxonomy / file_name, encoding="utf-8") as f:
             loaded = yaml.safe_load(f) or []
@@ -531,11 +530,18 @@ def _taxonomy_values(taxonomy: Path) -> dict[str, tuple[list[str], list[str]]]:
 
     fields = entries(FIELDS_FILE)
     programs = entries(FUNDING_FILE)
+    return schema_values(
+        [(str(f["name"]), f.get("no", "")) for f in fields],
+        [(str(p["id"]), str(p.get("name", "")), str(p.get("ministry", ""))) for p in programs],
+    )
+
+
+def schema_values(fields: list[tuple[str, object]], programs: list[tuple[str, str, str]]) -> dict:
+    """The allowed values of json_schemas: fields as (name, number), programs as (id, name, ministry)."""
+    from generator.municipalities import prefectures
+
     return {
-        "fields": ([str(f["name"]) for f in fields], [f"{f.get('no', '')}. {f['name']}" for f in fields]),
-        "programs": (
-            [str(p["id"]) for p in programs],
-            [f"{p.get('name', '')}（{p.get('ministry', '')}）" for p in programs],
-        ),
+        "fields": ([name for name, _ in fields], [f"{no}. {name}" for name, no in fields]),
+        "programs": ([i for i, _, _ in programs], [f"{name}（{ministry}）" for _, name, ministry in programs]),
         "prefectures": ([p.name for p in prefectures()], [f"{p.code[:2]} {p.name}" for p in prefectures()]),
     }
