@@ -39,7 +39,11 @@ def render_feeds(catalog: Catalog, site_url: str, content_dir: Path | None = Non
 
 
 def robots_txt(site_url: str) -> bytes:
-    """Every page may be crawled; the sitemap (MkDocs writes it at the site's root) lists them."""
+    """Every page may be crawled; the sitemap (MkDocs writes it at the site's root) lists them.
+
+    Crawlers read robots.txt at the root of a host only: for a site published in a folder (a GitHub
+    project page, https://owner.github.io/repo/) it is read when the folder is the root of its own
+    domain; the sitemap can be given to search engines directly otherwise."""
     return f"User-agent: *\nAllow: /\n\nSitemap: {site_url}sitemap.xml\n".encode()
 
 
