@@ -186,3 +186,10 @@ def test_the_forms_limits_come_from_the_schema(real_site):
     assert data["schema"] == json_schemas(CONTENT / "taxonomy")["case.schema.json"]
     assert len(data["municipalities"]) > 1700 and ["202096", "長野県", "伊那市"] in data["municipalities"]
     assert Path(real_site / "assets" / "contribute.js").is_file()
+
+
+def test_the_home_page_offers_the_form(real_site):
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((real_site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert soup.find("a", string="事例を投稿", href="contribute/")
