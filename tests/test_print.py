@@ -157,6 +157,12 @@ def test_longest_cases_print_on_one_a4_page(print_page, real_site_url, catalog, 
         expected += [readable_url(str(source.url)) for source in case.sources if source.url]
         missing = [words for words in expected if not pdf_contains(text, words)]
         assert missing == [], (case_id, missing)
+        # The related and same-size lists are not printed (a case also named under 類似の取組 is).
+        similar = {e.id for m in case.similar_municipalities for e in catalog.cases_of_municipality(m.code)}
+        listed = [*catalog.related[case_id], *catalog.same_size_cases(entry)]
+        others = [other.case.title for other in listed if other.id not in similar]
+        assert others, case_id
+        assert [title for title in others if pdf_contains(text, title)] == [], case_id
         for screen_only in [
             "印刷用に表示",
             "取組の内容が近い事例",
