@@ -313,3 +313,13 @@ def test_a_build_without_a_site_url_takes_the_one_of_mkdocs_yml(taxonomy_only, t
     for path in site.rglob("*"):
         if path.is_file() and path.suffix in (".html", ".xml", ".txt", ".ics"):
             assert b"localhost" not in path.read_bytes(), path
+
+
+@pytest.mark.parametrize("path", ["", "cases/"])
+def test_home_and_case_list_offer_the_feed_of_all_cases(real_site, path):
+    page = real_site / path / "index.html"
+    alternate = [
+        href for rel, kind, href in _head_links(page) if rel == "alternate " and kind == "application/atom+xml"
+    ]
+    assert len(alternate) == 1
+    assert (page.parent / alternate[0]).resolve() == (real_site / urls.url("cases_feed")).resolve()
