@@ -214,6 +214,9 @@ def test_print_media_shows_the_sheet_and_hides_the_screen_parts(page, real_site_
     ]
     assert page.evaluate(visible, ".jirei-print-action")  # the button, on screen
     assert not page.evaluate(visible, ".jirei-print-meta")
+    # Printed after scrolling down, where the theme's header shows the page's title instead of the site's name.
+    page.mouse.wheel(0, 3000)
+    page.wait_for_function("() => document.querySelector('.md-header__title--active')")
     page.emulate_media(media="print")
     assert [s for s in screen_only if page.evaluate(visible, s)] == []
     assert page.evaluate(visible, ".jirei-print-meta")
@@ -222,6 +225,8 @@ def test_print_media_shows_the_sheet_and_hides_the_screen_parts(page, real_site_
     meta = page.locator(".jirei-print-meta").bounding_box()
     title = page.locator("article h1").bounding_box()
     assert page.locator(".md-header__topic").first.inner_text().strip() == SITE_NAME
+    assert page.evaluate("getComputedStyle(document.querySelector('.md-header__topic')).opacity") == "1"
+    assert not page.locator(".md-header__topic").nth(1).is_visible()
     assert name["y"] + name["height"] <= meta["y"] + 1 and meta["y"] + meta["height"] <= title["y"]
     assert meta["width"] <= PRINTABLE["width"] and name["x"] == pytest.approx(meta["x"], abs=2)
     # Sources print their (readable) URL after the title, wrapped inside the sheet.
