@@ -24,6 +24,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 GIT_TIMEOUT = 60  # seconds
+_WARNED: set[str] = set()
 
 
 def added_dates(folder: Path) -> dict[str, datetime]:
@@ -59,7 +60,13 @@ def _repository_head(folder: Path) -> str | None:
         return None
     shallow, head = (found.split() + ["", ""])[:2]
     if shallow != "false":
-        log.info("%s: 履歴の一部しかない Git のクローンのため、事例の追加日は使いません", folder)
+        if head not in _WARNED:  # once per process (a preview builds again and again)
+            _WARNED.add(head)
+            log.warning(
+                "%s は履歴の一部しかない Git のクローン（shallow clone）です。新着事例のフィードは追加日なしで"
+                "作ります（git fetch --unshallow、GitHub Actions では fetch-depth: 0 で全履歴を取得してください）",
+                folder,
+            )
         return None
     return head
 

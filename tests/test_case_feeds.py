@@ -155,7 +155,7 @@ def test_a_later_commit_is_seen(history):
     assert moment(entries["case-d"].published) == moment("2025-07-01T09:00+09:00")
 
 
-def test_without_full_history_cases_are_undated_and_stable(history, tmp_path):
+def test_without_full_history_cases_are_undated_and_stable(history, tmp_path, caplog):
     """A shallow clone would date every file by its one commit, an export has no history: both
     list the cases undated, dated like the feed (the build date when nothing has a date)."""
     _git(history.parent, "add", ".")
@@ -169,6 +169,9 @@ def test_without_full_history_cases_are_undated_and_stable(history, tmp_path):
     export = tmp_path / "export"
     shutil.copytree(history, export)
     build_day = moment(f"{BUILD_DATE.isoformat()}T00:00+09:00")
+    with caplog.at_level("WARNING", logger="generator.history"):
+        _case_feed(shallow / "content")
+    assert "fetch-depth: 0" in caplog.text  # the shallow clone is named, with what to do
     for content in (shallow / "content", export):
         feed = _case_feed(content)
         assert len(feed.entries) == 4
