@@ -117,7 +117,8 @@ def test_no_payload_runs_in_chromium(browser, hostile_site, path):
     assert dialogs == [] and errors == []
     article = page.query_selector("article")
     injected = page.evaluate(
-        """a => [...a.querySelectorAll('script:not([type="application/ld+json"]), iframe, img, svg, [onclick], [onerror], [onload], [onmouseover]')].length""",
+        # the charts' SVG is drawn by the build (generator/charts.py), never taken from a record
+        """a => [...a.querySelectorAll('script:not([type="application/ld+json"]), iframe, img, svg:not(.jirei-chart__picture > svg), [onclick], [onerror], [onload], [onmouseover]')].length""",
         article,
     )
     assert injected == 0
