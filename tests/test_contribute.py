@@ -193,3 +193,15 @@ def test_the_home_page_offers_the_form(real_site):
 
     soup = BeautifulSoup((real_site / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert soup.find("a", string="事例を投稿", href="contribute/")
+
+
+def test_every_case_page_offers_its_correction(real_site, form, real_site_url):
+    from bs4 import BeautifulSoup
+
+    for path in sorted((CONTENT / "cases").glob("*.yaml")):
+        html = (real_site / "cases" / path.stem / "index.html").read_text(encoding="utf-8")
+        link = BeautifulSoup(html, "html.parser").find("a", string="この事例を修正")
+        assert link and link["href"] == f"../../contribute/?edit={path.stem}", path.stem
+    form.goto(real_site_url + "cases/ina-drone-shopping/")
+    form.click("text=この事例を修正")
+    assert form.get_attribute("#jirei-contribute-edit-link", "href").endswith("/edit/main/content/cases/ina-drone-shopping.yaml")

@@ -251,7 +251,7 @@ def test_the_theme_and_navigation_name_pages_of_the_table():
 
 def test_templates_write_no_internal_path_by_hand():
     """A link from the site's root is `{{ base }}` and then a URL the table gave: url(...) or an entry's url."""
-    query = r"\?q=\{\{ [\w.]+ \| urlencode \}\}"  # a search for a record's name
+    query = r"\?(q|edit)=\{\{ [\w.]+ \| urlencode \}\}"  # a search for a record's name, the form to correct it
     asked = re.compile(
         r"\{\{ base \}\}(\{\{ url\(\"[a-z_]+\"(, [\w.]+)?\) \}\}|\{\{ [\w.]+\.url \}\})(#[\w-]+|" + query + r")?\""
     )
