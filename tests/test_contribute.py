@@ -81,7 +81,9 @@ def test_a_real_case_typed_in_gives_yaml_that_validates_and_a_link_that_carries_
     assert made.title == record["title"] and made.population == record["population"]
     assert made.municipality.code == "202096" and made.field == record["field"]
     assert [u.program for u in made.support_programs] == [u["program"] for u in record["support_programs"]]
-    assert [u.fiscal_years for u in made.support_programs] == [u.get("fiscal_years", []) for u in record["support_programs"]]
+    assert [u.fiscal_years for u in made.support_programs] == [
+        u.get("fiscal_years", []) for u in record["support_programs"]
+    ]
     assert [(c.fiscal_year, c.amount, c.basis) for c in made.costs] == [
         (c.get("fiscal_year"), c["amount"], c.get("basis")) for c in record["costs"]
     ]
@@ -204,4 +206,6 @@ def test_every_case_page_offers_its_correction(real_site, form, real_site_url):
         assert link and link["href"] == f"../../contribute/?edit={path.stem}", path.stem
     form.goto(real_site_url + "cases/ina-drone-shopping/")
     form.click("text=この事例を修正")
-    assert form.get_attribute("#jirei-contribute-edit-link", "href").endswith("/edit/main/content/cases/ina-drone-shopping.yaml")
+    assert form.get_attribute("#jirei-contribute-edit-link", "href").endswith(
+        "/edit/main/content/cases/ina-drone-shopping.yaml"
+    )

@@ -8,6 +8,7 @@ from pathlib import Path
 from generator.catalog import Catalog
 from generator.feeds import render_feeds
 from generator.links import check_pages
+from generator.opendata import data_files
 from generator.render import render_pages
 from generator.validate import validate_content
 from tests.conftest import CONTENT, run_jirei
@@ -17,7 +18,7 @@ def test_real_pages_have_no_broken_internal_links():
     content, _ = validate_content(CONTENT)
     catalog = Catalog(content, date(2026, 11, 23))
     pages = render_pages(catalog)
-    files = render_feeds(catalog, "https://example.jp/")
+    files = {**render_feeds(catalog, "https://example.jp/"), **data_files(catalog, "https://example.jp/", CONTENT)}
     assets = [f"assets/{p.name}" for p in (Path("generator") / "assets").iterdir()]
     assert len(pages) > 200
     assert check_pages(pages, [*files, *assets], Path("/srv/site")) == []
