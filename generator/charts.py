@@ -591,10 +591,14 @@ def draw(pages: dict[str, str], paths) -> None:
         pages[path] = _PLACEHOLDER.sub(functools.partial(_inline_svg, base=base), markdown)
 
 
+_ROLE_DESCRIPTION = re.compile(r' aria-roledescription="[^"<>]*"')
+
+
 def _inline_svg(match: re.Match, base: str) -> str:
     decode = lambda text: base64.urlsafe_b64decode(text.encode()).decode()  # noqa: E731
     spec_text, summary, labelled_links = decode(match[1]), decode(match[2]), match[3] == "1"
-    svg = SVGS.get(spec_text)
+    # Vega describes its marks in English ("rect mark", "axis"): the pictures' Japanese labels say it.
+    svg = _ROLE_DESCRIPTION.sub("", SVGS.get(spec_text))
     # Links relative to the page; the picture named by its summary.
     svg = svg.replace(f'xlink:href="{LINK_ORIGIN}', f'xlink:href="{html.escape(base)}')
     role = "" if labelled_links else 'role="img" '

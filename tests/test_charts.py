@@ -202,6 +202,12 @@ def test_every_tile_with_cases_links_to_its_prefecture_page(real_site, catalog):
         targets[href] = link.find(attrs={"aria-label": True})["aria-label"]
     with_cases = [p for p in catalog.prefectures if catalog.cases_in_prefecture(p)]
     assert len(links) == len(targets) == len(with_cases)
+    # what a screen reader says of the map is Japanese (Vega's own role descriptions are English)
+    svg = chart_svg(figure)
+    assert svg.find_all(attrs={"aria-roledescription": True}) == []
+    labels = [element["aria-label"] for element in svg.find_all(attrs={"aria-label": True})]
+    assert len(labels) == 47  # one a tile (the picture itself is named by its own aria-label)
+    assert all(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", label) for label in labels), labels
     for prefecture in catalog.prefectures:
         count = len(catalog.cases_in_prefecture(prefecture))
         href = f"prefectures/{prefecture.slug}/"
