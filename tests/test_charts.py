@@ -338,6 +338,11 @@ def test_map_tiles_are_links_in_the_browser(browser, real_site_url, catalog):
     page.goto(real_site_url)
     tile = page.locator("figure.jirei-chart--map svg a").first
     href = tile.get_attribute("xlink:href")
+    tile.focus()  # reachable from the keyboard, with a visible outline
+    focused = page.evaluate(
+        "() => [document.activeElement.tagName, getComputedStyle(document.activeElement.querySelector('path')).strokeWidth]"
+    )
+    assert focused == ["a", "3px"]
     tile.click()
     page.wait_for_load_state()
     assert page.url == real_site_url + href
