@@ -48,6 +48,9 @@ PAGE_TYPES = [
     ("prefectures", "都道府県の一覧", "prefectures/"),
     ("funding-index", "支援制度の一覧", "funding/"),
     ("about", "このサイトについて", "about/"),
+    ("data", "オープンデータ", "data/"),
+    ("contribute", "事例の投稿フォーム", "contribute/"),
+    ("contribute-edit", "事例の修正（編集画面への案内）", "contribute/?edit=ina-drone-shopping"),
     ("not-found", "ページが見つかりません（404）", "404.html"),
 ]
 # Every page type at a desktop's width and at a phone's (390 px, where tables become cards).
