@@ -618,7 +618,7 @@ def _raw_blocks_aside(render):
 
         def aside(paragraph: str) -> str:
             chunk = paragraph.rstrip("\n")  # the last paragraph ends with the file's line end
-            if len(chunk) < RAW_BLOCK_MIN or not _RAW_BLOCK.fullmatch(chunk):
+            if len(chunk) < RAW_BLOCK_MIN or not (whole := _RAW_BLOCK.fullmatch(chunk)) or not _closed(chunk, whole[1]):
                 return paragraph
             chunk = chunk.replace(STX, "").replace(ETX, "").replace("\r\n", "\n").replace("\r", "\n")
             blocks.append(re.sub(r"(?<=\n) +\n", "\n", chunk.expandtabs(4)))  # Python-Markdown's tab length
@@ -638,6 +638,17 @@ def _raw_blocks_aside(render):
 
 
 RAW_BLOCK_MIN = 200  # characters: smaller blocks cost Python-Markdown little
+
+
+def _closed(chunk: str, tag: str) -> bool:
+    """Whether every <tag> the paragraph opens it also closes: a block that stays open past a blank
+    line (an outer <div> around Markdown) is Python-Markdown's to find the end of."""
+    depth = 0
+    for found in re.finditer(rf"<(/?){tag}(?=[\s>/])", chunk, re.ASCII):
+        depth += -1 if found[1] else 1
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _titles_only_when_unchanged(populate, nav_pages: set[str]):

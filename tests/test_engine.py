@@ -29,6 +29,8 @@ PAGES = {
     "nested": f"<div><div>\n{ROWS}\n</div></div>\n\n<p>段落</p>\n",
     "unclosed": f"<div>\n{ROWS}\n\n</div>\n",
     "heading with id inside": f'<section>\n<h2 id="a">見出し</h2>\n{ROWS}\n</section>\n\n[戻る](#a)\n',
+    # An outer block left open past a blank line: the paragraph ends with an inner block's end.
+    "an outer block open past a blank line": f'<div class="outer">\n<div class="inner">\n{ROWS}\n</div>\n\n## 見出し\n\n</div>\n',
 }
 
 SET_ASIDE = {"table", "tabs and spaces", "carriage returns", "two blocks in one paragraph", "markdown inside", "nested"}
