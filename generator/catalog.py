@@ -790,7 +790,9 @@ class _Ranking:
         """The indexes whose ranking may differ from the old one's: the same result for the others
         is certain, as rank() reads nothing else."""
         changed_tags = {
-            t for t in self.tag_postings.keys() | old.tag_postings.keys() if self.tag_postings.get(t) != old.tag_postings.get(t)
+            t
+            for t in self.tag_postings.keys() | old.tag_postings.keys()
+            if self.tag_postings.get(t) != old.tag_postings.get(t)
         }
         # Cases that changed as candidates: every case that may propose them is re-ranked too.
         moved = {i for i, fact in enumerate(self.facts) if fact != old.facts[i] or self.tag_sets[i] != old.tag_sets[i]}
