@@ -9,6 +9,7 @@ import pytest
 
 from generator.browser_index import shard_of
 from generator.search import crosses_punctuation, normalize, query_words, read_documents, runs
+from tests.conftest import CONTENT
 from tests.search.evaluate import evaluate, report
 
 DONE = "() => { const s = document.querySelector('#jirei-search-status'); return s && s.textContent && !s.textContent.startsWith('検索しています'); }"
@@ -140,7 +141,17 @@ def test_header_form_opens_search(page, real_site_url):
     page.press("#jirei-header-q", "Enter")
     page.wait_for_function(DONE)
     assert "/search/" in page.url
-    assert status(page) == "1 件見つかりました"
+    # Every case whose record says 書かない窓口 (three since batch 2 of the content), and nothing else.
+    said = {p.stem for p in (CONTENT / "cases").glob("*.yaml") if "書かない窓口" in p.read_text(encoding="utf-8")}
+    found = {
+        a.get_attribute("href").rstrip("/").rsplit("/", 1)[-1]
+        for a in page.query_selector_all("#jirei-search-results h3 a")
+    }
+    assert (
+        status(page) == f"{len(said)} 件見つかりました"
+        and found == said
+        and "kitami-kakanai-onestop-madoguchi" in found
+    )
 
 
 def test_without_javascript_the_page_points_to_the_indices(browser, real_site_url):

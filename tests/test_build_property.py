@@ -348,7 +348,9 @@ class _Elements(html.parser.HTMLParser):
     def handle_endtag(self, tag):
         if tag == "script" and self._script is not None:
             text = "".join(self._buffer)
-            (self.json_ld if self._script == "application/ld+json" else self.inline_scripts).append(text)
+            # Data blocks (JSON-LD, the contribution form's data) are not run: they must parse as JSON.
+            data = self._script in ("application/ld+json", "application/json")
+            (self.json_ld if data else self.inline_scripts).append(text)
             self._script = None
 
 
