@@ -167,32 +167,10 @@ class Charts:
         )
 
     def cases_per_band(self, entries) -> Chart:
-        counts = {band.slug: 0 for band in self.catalog.population_groups}
-        for entry in entries:
-            counts[entry.band.slug] += 1
-        rows = [Row(band.label, counts[band.slug]) for band in self.catalog.population_groups]
-        return Chart(
-            "bars",
-            "人口規模ごとの事例数",
-            f"人口規模ごとの事例数の横棒グラフ（小さい順、合計{sum(counts.values())}件）",
-            rows,
-            ("人口規模", "事例数"),
-            labelled_bars(rows),
-        )
+        return _counted_bars(self.catalog.population_groups, [e.band for e in entries], "人口規模", "小さい順、")
 
     def cases_per_kind(self, entries) -> Chart:
-        counts = {kind.slug: 0 for kind in self.catalog.government_kinds}
-        for entry in entries:
-            counts[entry.kind.slug] += 1
-        rows = [Row(kind.label, counts[kind.slug]) for kind in self.catalog.government_kinds]
-        return Chart(
-            "bars",
-            "団体の種類ごとの事例数",
-            f"団体の種類ごとの事例数の横棒グラフ（合計{sum(counts.values())}件）",
-            rows,
-            ("団体の種類", "事例数"),
-            labelled_bars(rows),
-        )
+        return _counted_bars(self.catalog.government_kinds, [e.kind for e in entries], "団体の種類", "")
 
     def uses_per_year(self, program_id: str) -> Chart | None:
         """Cases per fiscal year under a program, its predecessors and successors (a case counts in
@@ -233,6 +211,23 @@ class Charts:
             stacked_years([wareki_fiscal_year(y) for y in years], rows, names),
             table=table,
         )
+
+
+def _counted_bars(groups, found, heading: str, order: str) -> Chart:
+    """Bars of the cases in each group (a band, a kind), in the groups' order; `found` holds the
+    group of each case."""
+    counts = {group.slug: 0 for group in groups}
+    for group in found:
+        counts[group.slug] += 1
+    rows = [Row(group.label, counts[group.slug]) for group in groups]
+    return Chart(
+        "bars",
+        f"{heading}ごとの事例数",
+        f"{heading}ごとの事例数の横棒グラフ（{order}合計{sum(counts.values())}件）",
+        rows,
+        (heading, "事例数"),
+        labelled_bars(rows),
+    )
 
 
 def labelled_bars(rows: list[Row]) -> dict[str, Any]:

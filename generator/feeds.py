@@ -23,7 +23,6 @@ from generator.render import record_markdown
 
 log = logging.getLogger(__name__)
 
-SITE_TITLE = "自治体DX事例集"
 JST = timezone(timedelta(hours=9), "JST")
 CASE_FEED_ENTRIES = 100  # the newest cases a feed of cases holds
 
@@ -126,14 +125,7 @@ class _CaseFeeds:
 
     def _atom(self, path: str, title: str, page: str, newest: datetime, items: list[tuple]) -> bytes:
         site_url = self.site_url
-        feed = FeedGenerator()
-        feed.id(site_url + path)
-        feed.title(f"{title} | {SITE_TITLE}")
-        feed.link(href=site_url + page, rel="alternate")
-        feed.link(href=site_url + path, rel="self")
-        feed.language("ja")
-        feed.author({"name": SITE_TITLE})
-        feed.generator("jirei")
+        feed = _feed(site_url, path, title, page)
         feed.updated(newest)
         for url, entry_title, (term, label), published, updated, content in reversed(items):
             item = feed.add_entry()  # feedgen prepends: the oldest is added first
@@ -193,6 +185,19 @@ def render_talent_feeds(catalog: Catalog, site_url: str) -> dict[str, bytes]:
     return files
 
 
+def _feed(site_url: str, path: str, title: str, page: str) -> FeedGenerator:
+    """An Atom feed of the site at `path`, offering the page `page` (both site paths)."""
+    feed = FeedGenerator()
+    feed.id(site_url + path)
+    feed.title(f"{title} | {urls.SITE_TITLE}")
+    feed.link(href=site_url + page, rel="alternate")
+    feed.link(href=site_url + path, rel="self")
+    feed.language("ja")
+    feed.author({"name": urls.SITE_TITLE})
+    feed.generator("jirei")
+    return feed
+
+
 def _posted_at(entry: PostingEntry) -> datetime | None:
     """The moment a posting counts as published: its posted day (or opening day), 00:00 JST.
 
@@ -208,14 +213,7 @@ def _posted_at(entry: PostingEntry) -> datetime | None:
 
 
 def atom_feed(catalog: Catalog, entries: list[PostingEntry], site_url: str, path: str, title: str) -> bytes:
-    feed = FeedGenerator()
-    feed.id(site_url + path)
-    feed.title(f"{title} | {SITE_TITLE}")
-    feed.link(href=site_url + urls.url("talent"), rel="alternate")
-    feed.link(href=site_url + path, rel="self")
-    feed.language("ja")
-    feed.author({"name": SITE_TITLE})
-    feed.generator("jirei")
+    feed = _feed(site_url, path, title, urls.url("talent"))
     build_moment = datetime.combine(catalog.today, time(), tzinfo=UTC)
     # Undated postings (only past ones can be) sort as the oldest and carry no published date.
     ordered = sorted(
@@ -244,7 +242,7 @@ def deadlines_calendar(catalog: Catalog, site_url: str) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//jirei//自治体DX事例集//JA")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"外部デジタル人材の募集の締切 | {SITE_TITLE}")
+    calendar.add("x-wr-calname", f"外部デジタル人材の募集の締切 | {urls.SITE_TITLE}")
     for entry in sorted(catalog.open_postings, key=lambda e: (e.closes, e.id)):
         posting = entry.posting
         event = Event()

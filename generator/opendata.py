@@ -37,7 +37,6 @@ from generator.catalog import (
 
 log = logging.getLogger(__name__)
 
-SITE_TITLE = "自治体DX事例集"
 LIST_SEPARATOR = ";"
 # Cells a spreadsheet reads as a formula (OWASP, CSV injection): such text cells get a leading "'".
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -607,7 +606,7 @@ def json_file(catalog: Catalog, dataset: Dataset, items: list[str], site_url: st
     item a line: readable, comparable line by line, and written by json's C encoder (an indented
     dump is Python's own, several times slower)."""
     document = {
-        "title": f"{SITE_TITLE} {dataset.label}データ",
+        "title": f"{urls.SITE_TITLE} {dataset.label}データ",
         "description": dataset.description,
         "url": site_url + dataset.json_path,
         "page": site_url + urls.url("data"),

@@ -26,6 +26,7 @@ TAXONOMY_DIR = "taxonomy"  # under content/: the taxonomy files
 # Where the site is published when neither --site-url nor JIREI_SITE_URL says (absolute URLs of
 # feeds and printed pages).
 DEFAULT_SITE_URL = "http://localhost:8000/"
+SITE_TITLE = "自治体DX事例集"  # the site's name in feeds and data files (mkdocs.yml's site_name for pages)
 
 
 @dataclass(frozen=True)
