@@ -12,14 +12,15 @@ import html
 import logging
 from datetime import UTC, datetime, time, timedelta, timezone
 from pathlib import Path
-
-from feedgen.feed import FeedGenerator
-from icalendar import Calendar, Event
+from typing import TYPE_CHECKING
 
 from generator import urls
 from generator.catalog import CaseEntry, Catalog, PostingEntry, wareki_fiscal_years
 from generator.history import added_dates
 from generator.render import record_markdown
+
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +188,8 @@ def render_talent_feeds(catalog: Catalog, site_url: str) -> dict[str, bytes]:
 
 def _feed(site_url: str, path: str, title: str, page: str) -> FeedGenerator:
     """An Atom feed of the site at `path`, offering the page `page` (both site paths)."""
+    from feedgen.feed import FeedGenerator  # here: a build makes its feeds in a process of their own
+
     feed = FeedGenerator()
     feed.id(site_url + path)
     feed.title(f"{title} | {urls.SITE_TITLE}")
@@ -239,6 +242,8 @@ def atom_feed(catalog: Catalog, entries: list[PostingEntry], site_url: str, path
 
 
 def deadlines_calendar(catalog: Catalog, site_url: str) -> bytes:
+    from icalendar import Calendar, Event
+
     calendar = Calendar()
     calendar.add("prodid", "-//jirei//自治体DX事例集//JA")
     calendar.add("version", "2.0")

@@ -50,13 +50,14 @@ def check_pages(pages: dict[str, str], files, shown_as: Path, memo: LinkMemo | N
     problems = []
     known = memo.links if memo is not None else {}
     found_links: dict[str, tuple[str, list]] = {}
+    hrefs: dict = {}
     for path, markdown in pages.items():
         here = page_url(path)
         remembered = known.get(path)
         if remembered is not None and remembered[0] == markdown:
             links = remembered[1]
         else:
-            links = list(_internal_links(here, markdown))
+            links = list(_internal_links(here, markdown, hrefs))
         found_links[path] = (markdown, links)
         for href, target, fragment, start in links:
             message = None
@@ -77,15 +78,28 @@ def check_pages(pages: dict[str, str], files, shown_as: Path, memo: LinkMemo | N
     return problems
 
 
-def _internal_links(here: str, markdown: str):
+def _internal_links(here: str, markdown: str, hrefs: dict | None = None):
     """(href, the site path it leads to or None, its fragment, where it starts) of each link of a
-    page that stays in the site."""
+    page that stays in the site. `hrefs`, shared by the pages of one check, keeps what each href
+    says: most links recur on many pages."""
+    hrefs = {} if hrefs is None else hrefs
     for match in _HREF.finditer(markdown):
-        href = html.unescape(match.group(1))
-        parts = urlsplit(href)
-        if parts.scheme or parts.netloc or href.startswith("//"):
-            continue
-        yield href, _resolve(here, unquote(parts.path)), unquote(parts.fragment), match.start(1)
+        raw = match.group(1)
+        parsed = hrefs.get(raw)
+        if parsed is None:
+            parsed = hrefs[raw] = _parsed(raw)
+        if parsed:  # else it leaves the site
+            href, path, fragment = parsed
+            yield href, _resolve(here, path), fragment, match.start(1)
+
+
+def _parsed(raw: str) -> tuple[str, str, str] | tuple[()]:
+    """The href (HTML entities decoded), its path and its fragment; () when it leaves the site."""
+    href = html.unescape(raw)
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or href.startswith("//"):
+        return ()
+    return href, unquote(parts.path), unquote(parts.fragment)
 
 
 def _resolve(here: str, path: str) -> str | None:

@@ -75,9 +75,10 @@ class _Stages:
         self.progress = progress
 
     @contextlib.contextmanager
-    def __call__(self, name: str, total: int = 1):
+    def __call__(self, name: str, total: int = 1, shown: bool = True):
+        """Time a stage (a stage timed twice adds up); `shown=False` keeps its progress untold."""
         started = perf_counter()
-        counter = _Counter(STAGE_LABELS.get(name, name), total, self.progress)
+        counter = _Counter(STAGE_LABELS.get(name, name), total, self.progress if shown else None)
         counter.set(0)
         try:
             yield counter
@@ -186,10 +187,18 @@ def build_site(
     site_url = site_url or os.environ.get("JIREI_SITE_URL") or configured_site_url()
     with stage("render") as counter:
         catalog = Catalog(content, today, session and session.related)
-        pages = render_pages(catalog, counter.set, session and session.rendering, site_url)
-        check_page_metadata(pages, session and session.checked)
-        files = render_feeds(catalog, site_url, content_dir)
-        files.update(data_files(catalog, site_url, content_dir, session and session.opendata))
+        # The feeds and the open data need no page: a cold build makes them on the other core while
+        # the pages are rendered (a session's build makes them here, from what it keeps).
+        if session is None:
+            making_files = beside(site_files, catalog, site_url, content_dir)
+        else:
+            making_files = contextlib.nullcontext(
+                functools.partial(site_files, catalog, site_url, content_dir, session.opendata)
+            )
+        with making_files as made_files:
+            pages = render_pages(catalog, counter.set, session and session.rendering, site_url)
+            check_page_metadata(pages, session and session.checked)
+            files = made_files()
     with stage("links"):
         assets = [f"assets/{p.relative_to(ASSETS).as_posix()}" for p in ASSETS.rglob("*") if p.is_file()]
         shown_as = Path(os.path.abspath(site_dir))
@@ -264,6 +273,13 @@ def _link_previous_search(site_dir: Path, built: Path) -> None:
             os.link(item, target)
 
 
+def site_files(catalog: Catalog, site_url: str, content_dir: Path, memo: DataMemo | None = None) -> dict[str, bytes]:
+    """The files of the site besides its pages, by site path: the feeds and the open data."""
+    files = render_feeds(catalog, site_url, content_dir)
+    files.update(data_files(catalog, site_url, content_dir, memo))
+    return files
+
+
 def write_search(catalog: Catalog, folder: Path) -> None:
     """The search documents and the browser's index, under folder/search/."""
     documents = search_documents(catalog)
@@ -279,8 +295,7 @@ def write_docs_folder(content_dir: Path, docs: Path, today: date, site_url: str 
         raise UserError(problems)
     catalog = Catalog(content, today)
     pages = render_pages(catalog, site_url=site_url)
-    files = {**render_feeds(catalog, site_url, content_dir), **data_files(catalog, site_url, content_dir)}
-    write_docs(pages, files, docs)
+    write_docs(pages, site_files(catalog, site_url, content_dir), docs)
     return len(pages)
 
 
@@ -430,7 +445,8 @@ def run_engine(
     build was incremental."""
     docs, output, state = cache / "docs", cache / "site", cache / ENGINE_STATE
     docs.mkdir(parents=True, exist_ok=True)
-    config = _mkdocs_config(docs, output, site_url)
+    with stage("mkdocs", shown=False):  # the engine's own set-up, as in a plain `mkdocs build`
+        config = _mkdocs_config(docs, output, site_url)
     key = _engine_key(config, pages, site_url)
     try:
         dirty = json.loads(state.read_text(encoding="utf-8")) == key and output.is_dir()
