@@ -18,7 +18,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-runtime
 
 ## Validate content/ and build the site into site/.
+## The package's modules are byte-compiled first (pip does not compile an editable install), so
+## that each run of jirei starts without compiling them.
 build: $(VENV)/.installed-runtime
+	$(BIN)/python -m compileall -q generator
 	$(BIN)/jirei build
 
 ## Install what the tests need (Chromium and Japanese fonts from Debian too) and run the whole suite.

@@ -93,7 +93,10 @@ def measure(command: list[str], log: Path, timeout: float, env: dict[str, str] |
     """Wall time and peak memory of one process (and of the children it waited for).
 
     os.wait4 gives the rusage of exactly this child, so peaks of earlier builds never mix in.
-    The child leads its own process group: on timeout the whole group is killed."""
+    The child leads its own process group: on timeout the whole group is killed. The writes and
+    removals of the previous run are flushed to disk first, so that they slow no engine's run."""
+    os.sync()
+    time.sleep(1)
     with open(log, "wb") as output:
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -703,6 +706,9 @@ def main() -> int:
     tools = ensure_tools(args.tools_dir) if with_hugo else None
     machine = machine_info(tools)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
+    # jirei's modules byte-compiled, as pip compiles an installed package (MkDocs' modules are):
+    # an editable install is not, and PYTHONDONTWRITEBYTECODE may keep Python from doing it.
+    subprocess.run([python(), "-m", "compileall", "-q", str(PROJECT / "generator")], check=True)
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="jirei-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"作業フォルダ: {work}（CPU {machine['cpu_count']} コア）", file=sys.stderr)
