@@ -59,7 +59,7 @@ STAGE_LABELS = {
     "validate": "検証",
     "render": "ページの作成",
     "links": "リンクの確認",
-    "write": "書き出し",
+    "compare": "変更の確認",
     "mkdocs": "MkDocs",
     "copy": "コピー",
     "search (waiting)": "検索索引",
@@ -134,8 +134,7 @@ class BuildSession:
     search: tuple | None = None  # the search index being built for the last site: (Forked, folder, site)
     links: LinkMemo = field(default_factory=LinkMemo)
     opendata: DataMemo = field(default_factory=DataMemo)  # the encoded rows of the open data
-    written: dict[str, bytes] = field(default_factory=dict)  # the docs folder as the last build wrote it
-    state: tuple | None = None  # the identity of the engine's state file the last build wrote
+    digests: dict[str, tuple] = field(default_factory=dict)  # the files the engine was given: (content, digest)
     checked: dict[str, str] = field(default_factory=dict)  # pages whose front matter was checked
 
     def templates_changed(self) -> None:
@@ -231,7 +230,7 @@ def build_site(
                 with stage("copy"):
                     # Hard links: the engine replaces a file rather than writing into it (_run_mkdocs),
                     # so the next build in the cache leaves this site's files as they are.
-                    shutil.copytree(engine_output, built, copy_function=os.link)
+                    link_tree(engine_output, built)
             if session is not None and not search.ready():
                 if not direct:
                     _link_previous_search(site_dir, built)
@@ -268,7 +267,7 @@ def _link_previous_search(site_dir: Path, built: Path) -> None:
         if os.path.lexists(target):
             continue  # the search page itself, from the engine
         if item.is_dir() and not item.is_symlink():
-            shutil.copytree(item, target, copy_function=os.link)
+            link_tree(item, target)
         elif item.is_file() and not item.is_symlink():
             os.link(item, target)
 
@@ -278,6 +277,23 @@ def site_files(catalog: Catalog, site_url: str, content_dir: Path, memo: DataMem
     files = render_feeds(catalog, site_url, content_dir)
     files.update(data_files(catalog, site_url, content_dir, memo))
     return files
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """A copy of the folder `source` at `target` (which must not exist) whose files are hard links
+    to those of `source`: what `shutil.copytree(source, target, copy_function=os.link)` makes, with
+    fewer system calls (no folder's times and mode are copied, no file is looked at twice).
+    A symbolic link is copied as a link."""
+    os.mkdir(target)
+    with os.scandir(source) as entries:
+        for entry in entries:
+            inside = os.path.join(target, entry.name)
+            if entry.is_symlink():
+                os.symlink(os.readlink(entry.path), inside)
+            elif entry.is_dir():
+                link_tree(entry.path, inside)
+            else:
+                os.link(entry.path, inside)
 
 
 def write_search(catalog: Catalog, folder: Path) -> None:
@@ -381,46 +397,16 @@ def check_page_metadata(pages: dict[str, str], checked: dict[str, str] | None = 
         checked.update(pages)
 
 
-def write_docs(
-    pages: dict[str, str], files: dict[str, bytes], docs: Path, written: dict[str, bytes] | None = None
-) -> list[str]:
-    """Markdown pages, files (feeds) that MkDocs copies as they are, and the assets.
-
-    Only what differs from the folder's present content is written (an unchanged file keeps its
-    time, so MkDocs' incremental build skips it), and files no longer part of the site are removed.
-    Returns the docs paths removed. `written`, when given, holds what this process wrote to the
-    folder last time (a session's): what it holds is not read again, and it is updated.
-    """
-    wanted: dict[str, bytes] = {relative: markdown.encode("utf-8") for relative, markdown in pages.items()}
-    wanted.update(files)
-    for path in ASSETS.rglob("*"):
-        if path.is_file():
-            wanted[f"assets/{path.relative_to(ASSETS).as_posix()}"] = path.read_bytes()
-    for relative, data in wanted.items():
-        if written and written.get(relative) == data:
-            continue
+def write_docs(pages: dict[str, str], files: dict[str, bytes], docs: Path) -> None:
+    """What the engine is given (engine_input), written to the folder `docs` (a new one): for
+    benchmarks that run another engine on the same pages."""
+    for relative, data in engine_input(pages, files).items():
         path = docs / relative
-        try:
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
-                continue
-        except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    removed = []
-    if written:  # the folder holds what was written last time
-        for relative in written.keys() - wanted.keys():
-            (docs / relative).unlink(missing_ok=True)
-            removed.append(relative)
-    elif docs.is_dir():
-        for path in docs.rglob("*"):
-            relative = path.relative_to(docs).as_posix()
-            if path.is_file() and relative not in wanted:
-                path.unlink()
-                removed.append(relative)
-    if written is not None:
-        written.clear()
-        written.update(wanted)
-    return sorted(removed)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, str):
+            path.write_text(data, encoding="utf-8", newline="")
+        else:
+            path.write_bytes(data)
 
 
 # --- the engine: MkDocs, incremental ---------------------------------------------------------
@@ -438,21 +424,25 @@ def run_engine(
     stage,
     session: BuildSession | None = None,
 ) -> tuple[Path, bool]:
-    """MkDocs on the pages, in a cache folder beside the site: the docs as last written and the
-    engine's output. When the theme, the configuration, the navigation and the site URL are as in
-    the previous build, only pages whose Markdown changed are rendered again (MkDocs' own dirty
-    build); otherwise everything is. Returns the folder of the engine's output and whether the
-    build was incremental."""
+    """MkDocs on the pages, given from memory (no docs folder is written or read), with its output
+    in a cache folder beside the site. The cache's state file holds a digest of every file the
+    engine was given. When the theme, the configuration, the navigation and the site URL are as in
+    the previous build, only the files whose digest changed are rendered or copied again (MkDocs'
+    own dirty build); otherwise everything is. Returns the folder of the engine's output and
+    whether the build was incremental."""
     docs, output, state = cache / "docs", cache / "site", cache / ENGINE_STATE
-    docs.mkdir(parents=True, exist_ok=True)
+    if docs.is_dir() and any(docs.iterdir()):
+        shutil.rmtree(docs)  # the Markdown files an earlier version of jirei wrote
+    docs.mkdir(parents=True, exist_ok=True)  # MkDocs wants its docs_dir to exist, and reads nothing there
     with stage("mkdocs", shown=False):  # the engine's own set-up, as in a plain `mkdocs build`
         config = _mkdocs_config(docs, output, site_url)
     key = _engine_key(config, pages, site_url)
     try:
-        dirty = json.loads(state.read_text(encoding="utf-8")) == key and output.is_dir()
-    except (OSError, ValueError):
-        dirty = False
-    state_identity = _identity(state)
+        previous = json.loads(state.read_text(encoding="utf-8"))
+        dirty = previous["key"] == key and output.is_dir()
+        given_before = previous["given"] if dirty else {}
+    except (OSError, ValueError, KeyError, TypeError):
+        dirty, given_before = False, {}
     state.unlink(missing_ok=True)  # a build that stops half-way leaves no state: the next one is clean
     config.theme.get_env = _with_template_cache(config.theme.get_env)
     if session is not None:  # the theme's templates compiled and listed once while they do not change
@@ -464,25 +454,47 @@ def run_engine(
             env.list_templates = _listed_once(env.list_templates)
             session.engine_env = (theme, env)
         config.theme.get_env = lambda: session.engine_env[1]
-    with stage("write"):
-        # A session knows what the folder holds when the engine's state is the one it left.
-        written = None
-        if session is not None:
-            if not (dirty and session.state == state_identity):
-                session.written.clear()
-            written = session.written
-        removed = write_docs(pages, files, docs, written)
-        for relative in removed if dirty else []:
+    with stage("compare"):
+        given = engine_input(pages, files)
+        digests = _digests(given, session.digests if session is not None else None)
+        changed = {relative for relative, digest in digests.items() if given_before.get(relative) != digest}
+        for relative in given_before.keys() - given.keys() if dirty else []:  # no longer part of the site
             built = output / (page_url(relative) + "index.html" if relative.endswith(".md") else relative)
             built.unlink(missing_ok=True)
             with contextlib.suppress(OSError):  # the page's folder, when nothing else is in it
                 built.parent.rmdir()
     with stage("mkdocs", len(pages)) as counter:
-        _run_mkdocs(config, today, dirty, counter.set, pages=len(pages))
-    state.write_text(json.dumps(key), encoding="utf-8")
-    if session is not None:
-        session.state = _identity(state)
+        _run_mkdocs(config, today, dirty, counter.set, pages=len(pages), given=(given, changed))
+    state.write_text(json.dumps({"key": key, "given": digests}), encoding="utf-8")
     return output, dirty
+
+
+def engine_input(pages: dict[str, str], files: dict[str, bytes]) -> dict[str, str | bytes]:
+    """What the engine is given, by docs path: the Markdown pages, the files it copies as they are
+    (feeds, open data) and the assets."""
+    given: dict[str, str | bytes] = dict(pages)
+    given.update(files)
+    for path in ASSETS.rglob("*"):
+        if path.is_file():
+            given[f"assets/{path.relative_to(ASSETS).as_posix()}"] = path.read_bytes()
+    return given
+
+
+def _digests(given: dict[str, str | bytes], known: dict[str, tuple[str | bytes, str]] | None) -> dict[str, str]:
+    """A digest of each file given to the engine. `known`, a session's, keeps the content and digest
+    of the last build's files: content equal to it is not digested again (and `known` is updated)."""
+    digests = {}
+    for relative, data in given.items():
+        kept = known.get(relative) if known is not None else None
+        if kept is not None and kept[0] == data:
+            digests[relative] = kept[1]
+        else:
+            encoded = data.encode("utf-8") if isinstance(data, str) else data
+            digests[relative] = hashlib.sha256(encoded).hexdigest()
+    if known is not None:
+        known.clear()
+        known.update((relative, (data, digests[relative])) for relative, data in given.items())
+    return digests
 
 
 def _with_template_cache(get_env):
@@ -511,14 +523,6 @@ def _listed_once(list_templates):
         return list(listed)
 
     return once
-
-
-def _identity(path: Path) -> tuple | None:
-    try:
-        found = path.stat()
-    except OSError:
-        return None
-    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
 
 
 def _engine_key(config, pages: dict[str, str], site_url: str) -> dict:
@@ -570,12 +574,15 @@ class _NoDirtyWarning(logging.Filter):
 PARALLEL_PAGES = 200  # a clean build of more pages than this renders them in two processes
 
 
-def _run_mkdocs(config, today: date, dirty: bool, progress=None, pages: int = 0) -> None:
-    """MkDocs' build, with three changes: the build date is `today` (two builds of the same content
+def _run_mkdocs(config, today: date, dirty: bool, progress=None, pages: int = 0, given=None) -> None:
+    """MkDocs' build, with four changes: the build date is `today` (two builds of the same content
     are byte-identical), every file is written as a new file (the published site holds hard links
-    to the engine's output), and a clean build of many pages renders them in two processes."""
+    to the engine's output), a clean build of many pages renders them in two processes, and
+    `given` (files by docs path, and the paths changed since the output was built), when there
+    is one, stands for the docs folder."""
     from mkdocs import utils
     from mkdocs.commands import build as engine
+    from mkdocs.structure.files import File
 
     # MkDocs dates the sitemap (and its gzip header) from SOURCE_DATE_EPOCH.
     epoch = int(datetime.combine(today, time(), tzinfo=UTC).timestamp())
@@ -586,11 +593,15 @@ def _run_mkdocs(config, today: date, dirty: bool, progress=None, pages: int = 0)
     from mkdocs.structure.pages import Page
 
     originals = engine._build_page, engine._populate_page, utils.write_file, utils.copy_file, Page.render
+    listed, copy_file = engine.get_files, File.copy_file
     Page.render = _raw_blocks_aside(Page.render)
     # The sitemap's gzip copy is written by an open() of its own: it goes before the build.
     Path(config.site_dir, "sitemap.xml.gz").unlink(missing_ok=True)
     utils.write_file = _replacing(originals[2])
     utils.copy_file = _replacing(originals[3])
+    File.copy_file = _copied_as_new(copy_file)
+    if given is not None:
+        engine.get_files = lambda config: _given_files(config, *given)
     parallel = not dirty and pages > PARALLEL_PAGES and can_fork()
     try:
         if parallel:
@@ -601,11 +612,61 @@ def _run_mkdocs(config, today: date, dirty: bool, progress=None, pages: int = 0)
             engine.build(config, dirty=dirty)
     finally:
         engine._build_page, engine._populate_page, utils.write_file, utils.copy_file, Page.render = originals
+        engine.get_files, File.copy_file = listed, copy_file
         logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
         if previous is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+def _given_files(config, given: dict[str, str | bytes], changed: set[str]):
+    """The Files MkDocs' `get_files` would list for a docs folder holding `given`, in the same
+    order (a folder's files, `index` first, before its subfolders; names sorted), backed by the
+    content in memory. A file not in `changed` counts as older than its output."""
+    from mkdocs.structure.files import File, Files, _file_sort_key, set_exclusions
+
+    def walk_order(relative: str) -> tuple:
+        *folders, name = relative.split("/")
+        return (*((1, folder) for folder in folders), (0, _file_sort_key(name)))
+
+    files = []
+    for relative in sorted(given, key=walk_order):
+        file = File(relative, config.docs_dir, config.site_dir, config.use_directory_urls)
+        data = given[relative]
+        if isinstance(data, str):
+            file.content_string = _as_read(data)
+        else:
+            file.content_bytes = data
+        if relative not in changed:
+            file.is_modified = _unmodified
+        files.append(file)
+    set_exclusions(files, config)
+    return Files(files)
+
+
+def _as_read(text: str) -> str:
+    """The text MkDocs reads back from a file holding it (UTF-8 with an optional BOM, universal
+    newlines), so that a page given from memory renders as from the docs folder."""
+    text = text.removeprefix("\ufeff")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _unmodified() -> bool:
+    return False
+
+
+def _copied_as_new(copy_file):
+    """`File.copy_file` that first removes the file it is going to write (a file given from
+    memory is written with an open() of MkDocs' own, which would write through a hard link)."""
+
+    def copy(file, dirty: bool = False) -> None:
+        if not dirty or file.is_modified():
+            with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                os.unlink(file.abs_dest_path)
+        copy_file(file, dirty)
+
+    return copy
 
 
 # Blocks of raw HTML that Python-Markdown would copy as they are: a paragraph (between blank lines)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, get_files
 from mkdocs.structure.pages import Page
 
 import generator.site
-from generator.site import _mkdocs_config, _raw_blocks_aside, build_site
+from generator.site import _given_files, _mkdocs_config, _raw_blocks_aside, build_site, engine_input, write_docs
 from tests.conftest import CONTENT
 from tests.test_site import tree_digest
 
@@ -66,3 +66,37 @@ def test_the_real_site_is_the_same_with_and_without_blocks_set_aside(tmp_path, m
     plain = tmp_path / "plain"
     build_site(CONTENT, plain, date(2026, 11, 23), "https://example.jp/")
     assert tree_digest(aside) == tree_digest(plain)
+
+
+def test_files_given_from_memory_are_those_mkdocs_lists_from_a_docs_folder(tmp_path):
+    """The engine is given the pages from memory (no docs folder): the Files are those MkDocs'
+    get_files lists for a folder holding the same files, in the same order, read as the same text
+    (a BOM and every kind of line end as MkDocs reads them from a file). jirei's page paths come
+    from lower-case ids, never README.md, which MkDocs would drop beside an index.md."""
+    pages = {
+        "index.md": "トップ\r\n",
+        "about/index.md": "\ufeff概要\r本文\n",
+        "about/fields.md": "項目",
+        "cases/index.md": "一覧",
+        "cases/b.md": "b",
+        "cases/a.md": "a",
+        "cases/a-b.md": "a-b",
+        "cases/x/index.md": "下の階層",
+        "z.md": "z",
+        "a/index.md": "a",
+    }
+    files = {"feeds/cases.xml": b"<feed/>", "data/cases.csv": b"\xef\xbb\xbf\x22a\x22\r\n"}
+    docs = tmp_path / "docs"
+    write_docs(pages, files, docs)
+    config = _mkdocs_config(docs, tmp_path / "site", "https://example.jp/")
+    from_folder = get_files(config)
+    from_memory = _given_files(config, engine_input(pages, files), set())
+    assert [f.src_uri for f in from_memory] == [f.src_uri for f in from_folder]
+    assert [f.dest_uri for f in from_memory] == [f.dest_uri for f in from_folder]
+    assert [f.inclusion for f in from_memory] == [f.inclusion for f in from_folder]
+    for ours, theirs in zip(from_memory, from_folder, strict=True):
+        if ours.is_documentation_page():
+            assert ours.content_string == theirs.content_string
+        else:
+            assert ours.content_bytes == theirs.content_bytes
+        assert not ours.is_modified()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.site import SITE_MARKER, check_page_metadata
+from generator.site import SITE_MARKER, check_page_metadata, link_tree
 from tests.cases import case_text
 from tests.conftest import PROJECT
 
@@ -155,3 +155,25 @@ def test_a_page_whose_front_matter_mkdocs_cannot_read_stops_the_build():
     check_page_metadata({"ok.md": '---\ntitle: "\\u0086"\n---\ntext'})
     with pytest.raises(RuntimeError, match="front matter of broken.md"):
         check_page_metadata({"broken.md": "---\ntitle: \x86\n---\n[x](javascript:alert(1))"})
+
+
+def test_link_tree_makes_the_same_tree_of_hard_links(tmp_path):
+    """The published site is a tree of hard links to the engine's output: every folder and file
+    is there (empty folders too), each file the same inode, and a new file written in place of one
+    (as the engine writes) leaves the other tree as it was."""
+    source = tmp_path / "engine"
+    (source / "cases" / "x").mkdir(parents=True)
+    (source / "empty").mkdir()
+    (source / "index.html").write_text("トップ", encoding="utf-8")
+    (source / "cases" / "x" / "index.html").write_text("事例", encoding="utf-8")
+    (source / "cases" / "data.json").write_bytes(b"{}")
+    target = tmp_path / "site"
+    link_tree(source, target)
+    listed = sorted(p.relative_to(source).as_posix() for p in source.rglob("*"))
+    assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*")) == listed
+    for name in listed:
+        if (source / name).is_file():
+            assert (target / name).stat().st_ino == (source / name).stat().st_ino
+    (source / "index.html").unlink()
+    (source / "index.html").write_text("新しいトップ", encoding="utf-8")
+    assert (target / "index.html").read_text(encoding="utf-8") == "トップ"
