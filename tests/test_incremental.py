@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 from datetime import date
 
+import pytest
+
+from generator.errors import UserError
 from generator.site import build_site
 from tests.cases import case_text
 from tests.conftest import CONTENT
@@ -101,3 +105,28 @@ def test_the_next_build_does_not_write_through_the_published_site(tmp_path):
     assert (site / "sitemap.xml").read_bytes() != kept["sitemap.xml"]  # dated with the new build date
     for relative, data in kept.items():
         assert (tmp_path / relative.replace("/", "_")).read_bytes() == data, relative
+
+
+def test_a_build_leaves_the_cycle_collector_as_it_found_it(tmp_path):
+    """A one-off build collects less often and sets its records and pages aside from the collector
+    (site._collecting_for_one_build): after it, and after a build that fails, the collector's
+    thresholds are as before and nothing stays set aside."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT / "taxonomy", content / "taxonomy")
+    (content / "cases").mkdir()
+    (content / "cases" / "case-a.yaml").write_text(case_text("case-a"), encoding="utf-8")
+    before = gc.get_threshold()
+    frozen_during = []
+    freeze = gc.freeze
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(gc, "freeze", lambda: frozen_during.append(gc.get_threshold()) or freeze())
+        build_site(content, tmp_path / "site", TODAY, "https://example.jp/")
+    assert frozen_during and frozen_during[0][0] > before[0]
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+    (content / "cases" / "case-b.yaml").write_text("id: [", encoding="utf-8")
+    with pytest.raises(UserError):
+        build_site(content, tmp_path / "site", TODAY, "https://example.jp/")
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
