@@ -1,4 +1,4 @@
-"""Write the docs folder, run MkDocs, swap the result into the site directory.
+"""Give the pages to MkDocs (from memory), run it, swap the result into the site directory.
 
 This is the only module that imports MkDocs: moving to another engine touches this file.
 Nothing is written until every record is known good, and the previous site is replaced only
