@@ -231,9 +231,8 @@ def _build_site(
             check_page_metadata(pages, session and session.checked)
             files = made_files()
     with stage("links"):
-        assets = [f"assets/{p.relative_to(ASSETS).as_posix()}" for p in ASSETS.rglob("*") if p.is_file()]
         shown_as = Path(os.path.abspath(site_dir))
-        broken = check_pages(pages, [*files, *assets], shown_as, session and session.links)
+        broken = check_pages(pages, files, shown_as, session and session.links)
     if broken:
         raise UserError(broken)
     if session is None:
@@ -310,9 +309,13 @@ def _link_previous_search(site_dir: Path, built: Path) -> None:
 
 
 def site_files(catalog: Catalog, site_url: str, content_dir: Path, memo: DataMemo | None = None) -> dict[str, bytes]:
-    """The files of the site besides its pages, by site path: the feeds and the open data."""
+    """The files of the site besides its pages, by site path: the feeds, the open data and the
+    assets (which the engine copies as they are)."""
     files = render_feeds(catalog, site_url, content_dir)
     files.update(data_files(catalog, site_url, content_dir, memo))
+    for path in ASSETS.rglob("*"):
+        if path.is_file():
+            files[f"assets/{path.relative_to(ASSETS).as_posix()}"] = path.read_bytes()
     return files
 
 
@@ -435,9 +438,9 @@ def check_page_metadata(pages: dict[str, str], checked: dict[str, str] | None = 
 
 
 def write_docs(pages: dict[str, str], files: dict[str, bytes], docs: Path) -> None:
-    """What the engine is given (engine_input), written to the folder `docs` (a new one): for
+    """The pages and files the engine is given, written to the folder `docs` (a new one): for
     benchmarks that run another engine on the same pages."""
-    for relative, data in engine_input(pages, files).items():
+    for relative, data in {**pages, **files}.items():
         path = docs / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(data, str):
@@ -492,7 +495,7 @@ def run_engine(
             session.engine_env = (theme, env)
         config.theme.get_env = lambda: session.engine_env[1]
     with stage("compare"):
-        given = engine_input(pages, files)
+        given = {**pages, **files}
         digests = _digests(given, session.digests if session is not None else None)
         changed = {relative for relative, digest in digests.items() if given_before.get(relative) != digest}
         for relative in given_before.keys() - given.keys() if dirty else []:  # no longer part of the site
@@ -504,17 +507,6 @@ def run_engine(
         _run_mkdocs(config, today, dirty, counter.set, pages=len(pages), given=(given, changed))
     state.write_text(json.dumps({"key": key, "given": digests}), encoding="utf-8")
     return output, dirty
-
-
-def engine_input(pages: dict[str, str], files: dict[str, bytes]) -> dict[str, str | bytes]:
-    """What the engine is given, by docs path: the Markdown pages, the files it copies as they are
-    (feeds, open data) and the assets."""
-    given: dict[str, str | bytes] = dict(pages)
-    given.update(files)
-    for path in ASSETS.rglob("*"):
-        if path.is_file():
-            given[f"assets/{path.relative_to(ASSETS).as_posix()}"] = path.read_bytes()
-    return given
 
 
 def _digests(given: dict[str, str | bytes], known: dict[str, tuple[str | bytes, str]] | None) -> dict[str, str]:

@@ -13,7 +13,7 @@ from mkdocs.structure.files import File, get_files
 from mkdocs.structure.pages import Page
 
 import generator.site
-from generator.site import _given_files, _mkdocs_config, _raw_blocks_aside, build_site, engine_input, write_docs
+from generator.site import _given_files, _mkdocs_config, _raw_blocks_aside, build_site, write_docs
 from tests.conftest import CONTENT
 from tests.test_site import tree_digest
 
@@ -90,7 +90,7 @@ def test_files_given_from_memory_are_those_mkdocs_lists_from_a_docs_folder(tmp_p
     write_docs(pages, files, docs)
     config = _mkdocs_config(docs, tmp_path / "site", "https://example.jp/")
     from_folder = get_files(config)
-    from_memory = _given_files(config, engine_input(pages, files), set())
+    from_memory = _given_files(config, {**pages, **files}, set())
     assert [f.src_uri for f in from_memory] == [f.src_uri for f in from_folder]
     assert [f.dest_uri for f in from_memory] == [f.dest_uri for f in from_folder]
     assert [f.inclusion for f in from_memory] == [f.inclusion for f in from_folder]
